@@ -130,6 +130,213 @@ CLASP_API int clasp_error_alert(int err);
 /** Library version string, e.g. "0.1.0". */
 CLASP_API const char *clasp_version_string(void);
 
+/* ---- configuration ----------------------------------------------------------
+ * A clasp_config is shared by many contexts. It is frozen by clasp_setup:
+ * setters on a config in use return CLASP_ERR_BAD_STATE. Every setter
+ * checks its arguments and returns CLASP_ERR_BAD_INPUT_DATA on nonsense.
+ */
+
+/**
+ * Create a configuration with secure defaults: TLS 1.3 only, all five
+ * cipher suites, groups x25519, secp256r1, x448, secp384r1, secp521r1,
+ * every TLS 1.3 signature scheme, certificate verification REQUIRED on
+ * clients and NONE on servers, middlebox compatibility mode on.
+ * @param endpoint CLASP_IS_CLIENT or CLASP_IS_SERVER.
+ * @return the config, or NULL (bad endpoint, allocation or crypto failure).
+ */
+CLASP_API clasp_config *clasp_config_new(int endpoint);
+/** Release a config (reference counted: contexts using it keep it alive). */
+CLASP_API void clasp_config_free(clasp_config *conf);
+
+/** Lowest / highest protocol version (CLASP_VERSION_TLS1_2/1_3). TLS 1.2
+ * is not built yet: CLASP_ERR_UNSUPPORTED for 1.2 as a maximum. */
+CLASP_API int clasp_conf_min_tls_version(clasp_config *conf, uint16_t v);
+CLASP_API int clasp_conf_max_tls_version(clasp_config *conf, uint16_t v);
+
+/** Preference lists of IANA code points (at most 32 entries). Unknown
+ * values or values the crypto provider cannot do are rejected with
+ * CLASP_ERR_BAD_INPUT_DATA. */
+CLASP_API int clasp_conf_ciphersuites(clasp_config *conf,
+                                      const uint16_t *suites, size_t count);
+CLASP_API int clasp_conf_groups(clasp_config *conf, const uint16_t *groups,
+                                size_t count);
+CLASP_API int clasp_conf_sig_algs(clasp_config *conf, const uint16_t *algs,
+                                  size_t count);
+/** Client: how many key shares the first ClientHello carries (1..5,
+ * default 1: the first group; the others are reachable through HRR). */
+CLASP_API int clasp_conf_key_share_count(clasp_config *conf, size_t n);
+
+/** Bit mask of CLASP_TLS1_3_KEY_EXCHANGE_MODE_* allowed. */
+CLASP_API int clasp_conf_tls13_key_exchange_modes(clasp_config *conf,
+                                                  unsigned modes);
+
+/**
+ * Add a certificate chain (PEM, leaf first, or one DER certificate) and
+ * its private key (PEM or DER; password may be NULL). May be called several
+ * times (e.g. an RSA and an ECDSA certificate): a server picks the first
+ * one whose key fits the client's signature_algorithms.
+ */
+CLASP_API int clasp_conf_own_cert(clasp_config *conf,
+                                  const unsigned char *chain, size_t chain_len,
+                                  const unsigned char *key, size_t key_len,
+                                  const char *password);
+/** As clasp_conf_own_cert, from files. */
+CLASP_API int clasp_conf_own_cert_file(clasp_config *conf,
+                                       const char *chain_path,
+                                       const char *key_path,
+                                       const char *password);
+/** Trust anchors (PEM, one or more certificates) for peer verification. */
+CLASP_API int clasp_conf_ca_chain(clasp_config *conf,
+                                  const unsigned char *pem, size_t len);
+CLASP_API int clasp_conf_ca_file(clasp_config *conf, const char *path);
+/** Add the system's default trust store. */
+CLASP_API int clasp_conf_ca_default(clasp_config *conf);
+/** CLASP_VERIFY_NONE / OPTIONAL / REQUIRED. On a client NONE is the explicit
+ * opt-out of certificate verification (insecure). */
+CLASP_API int clasp_conf_authmode(clasp_config *conf, int authmode);
+
+/** ALPN protocols in preference order, a NULL-terminated array of
+ * non-empty strings of at most 255 bytes; the array is copied. */
+CLASP_API int clasp_conf_alpn_protocols(clasp_config *conf,
+                                        const char *const *protos);
+/**
+ * Server: ALPN selection callback. offered is the client's list
+ * (ProtocolNameList body: length-prefixed names). Set *selected to one of
+ * the offered names (pointer into offered, *selected_len its length) and
+ * return 0, or return CLASP_ERR_NO_APPLICATION_PROTOCOL to refuse. Without
+ * a callback the server picks its first configured protocol the client
+ * offers, and refuses with no_application_protocol when none matches.
+ */
+typedef int clasp_alpn_select_t(void *arg, clasp_context *ssl,
+                                const unsigned char *offered,
+                                size_t offered_len,
+                                const unsigned char **selected,
+                                size_t *selected_len);
+CLASP_API int clasp_conf_alpn_select(clasp_config *conf,
+                                     clasp_alpn_select_t *f_select, void *arg);
+
+/**
+ * Server: SNI callback, called with the client's server_name (not NUL
+ * terminated). It may call clasp_set_hs_own_cert() to choose the
+ * certificates for this connection. Return 0 to go on, or a negative
+ * CLASP_ERR_* (e.g. CLASP_ERR_UNRECOGNIZED_NAME) to abort.
+ */
+typedef int clasp_sni_t(void *arg, clasp_context *ssl,
+                        const unsigned char *name, size_t name_len);
+CLASP_API int clasp_conf_sni(clasp_config *conf, clasp_sni_t *f_sni,
+                             void *arg);
+
+/** Debug callback: level CLASP_DEBUG_*, source file and line, message. */
+typedef void clasp_dbg_t(void *arg, int level, const char *file, int line,
+                         const char *msg);
+CLASP_API int clasp_conf_dbg(clasp_config *conf, clasp_dbg_t *f_dbg,
+                             void *arg, int max_level);
+
+/** Key log callback: one NSS key log line (no newline) per secret, e.g.
+ * "CLIENT_HANDSHAKE_TRAFFIC_SECRET <random> <secret>". */
+typedef void clasp_keylog_t(void *arg, const char *line);
+CLASP_API int clasp_conf_keylog(clasp_config *conf, clasp_keylog_t *f_keylog,
+                                void *arg);
+
+/** Middlebox compatibility mode (RFC 8446 App. D.4), default on. */
+CLASP_API int clasp_conf_compat_mode(clasp_config *conf, int enable);
+/** Server: send a stateless cookie in HelloRetryRequest (default off). */
+CLASP_API int clasp_conf_hrr_cookie(clasp_config *conf, int enable);
+/** Pad every protected record to a multiple of block bytes (0 = off). */
+CLASP_API int clasp_conf_record_padding(clasp_config *conf, size_t block);
+/** Largest Certificate message accepted (default 100 KiB). */
+CLASP_API int clasp_conf_max_cert_list(clasp_config *conf, size_t bytes);
+
+/* ---- connection -------------------------------------------------------------- */
+
+/** Create a context; NULL on allocation failure. */
+CLASP_API clasp_context *clasp_new(void);
+/** Wipe and free a context (safe on NULL and after any failure). */
+CLASP_API void clasp_free(clasp_context *ssl);
+/**
+ * Bind a config (kept alive by reference). CLASP_ERR_BAD_CONFIG for
+ * impossible combinations: no usable suite/group, min > max version, a
+ * server without a certificate when only certificate modes are allowed.
+ */
+CLASP_API int clasp_setup(clasp_context *ssl, clasp_config *conf);
+/** User I/O callbacks (see clasp_send_t / clasp_recv_t). */
+CLASP_API void clasp_set_bio(clasp_context *ssl, void *p_bio,
+                             clasp_send_t *f_send, clasp_recv_t *f_recv,
+                             clasp_recv_timeout_t *f_recv_timeout);
+/** Client: server name for SNI and for the certificate check (required
+ * when verification is on). Copied. */
+CLASP_API int clasp_set_hostname(clasp_context *ssl, const char *hostname);
+/** Server, inside the SNI callback: use the certificates of cert_source
+ * for this handshake (cert_source must outlive the handshake). */
+CLASP_API int clasp_set_hs_own_cert(clasp_context *ssl,
+                                    const clasp_config *cert_source);
+
+/** Run the handshake to completion (or WANT_READ / WANT_WRITE). */
+CLASP_API int clasp_handshake(clasp_context *ssl);
+/** Run one step of the handshake state machine. */
+CLASP_API int clasp_handshake_step(clasp_context *ssl);
+/** 1 once the handshake has completed, else 0. */
+CLASP_API int clasp_is_handshake_over(const clasp_context *ssl);
+
+/** Read application data: bytes read (> 0), CLASP_ERR_PEER_CLOSE_NOTIFY on
+ * orderly close, WANT_READ/WANT_WRITE, or a fatal error. Completes the
+ * handshake first if needed; handles post-handshake messages. */
+CLASP_API int clasp_read(clasp_context *ssl, unsigned char *buf, size_t len);
+/** Write application data: bytes accepted (> 0, possibly < len; at most
+ * one record's worth per call), WANT_WRITE (nothing accepted), or an
+ * error. Accepted bytes belong to the library: a retry need not pass the
+ * same buffer. */
+CLASP_API int clasp_write(clasp_context *ssl, const unsigned char *buf,
+                          size_t len);
+/** Bytes of decrypted application data ready for clasp_read. */
+CLASP_API size_t clasp_get_bytes_avail(const clasp_context *ssl);
+/** Send close_notify (flushes; may return WANT_WRITE: call again). */
+CLASP_API int clasp_close_notify(clasp_context *ssl);
+/** Reuse the context for a new connection with the same config. */
+CLASP_API int clasp_session_reset(clasp_context *ssl);
+/** Send a KeyUpdate; request_peer asks the peer to update too. */
+CLASP_API int clasp_key_update(clasp_context *ssl, int request_peer);
+/** RFC 8446 §7.5 exporter (TLS-Exporter(label, context, length)). */
+CLASP_API int clasp_export_keying_material(clasp_context *ssl,
+                                           unsigned char *out, size_t out_len,
+                                           const char *label,
+                                           const unsigned char *context,
+                                           size_t context_len);
+
+/* ---- what was negotiated -------------------------------------------------------- */
+
+/** "TLSv1.3" (or "unknown" before the handshake). */
+CLASP_API const char *clasp_get_version(const clasp_context *ssl);
+/** CLASP_VERSION_TLS1_3, or 0 before the handshake. */
+CLASP_API int clasp_get_version_number(const clasp_context *ssl);
+/** "TLS_AES_128_GCM_SHA256" etc., or NULL before ServerHello. */
+CLASP_API const char *clasp_get_ciphersuite(const clasp_context *ssl);
+/** IANA id of the suite, or 0. */
+CLASP_API int clasp_get_ciphersuite_id(const clasp_context *ssl);
+/** IANA id of the key exchange group, or 0 (e.g. psk_ke). */
+CLASP_API int clasp_get_group(const clasp_context *ssl);
+/** Name of a group ("x25519"), suite, or signature scheme; NULL if
+ * unknown. */
+CLASP_API const char *clasp_group_name(uint16_t group);
+CLASP_API const char *clasp_ciphersuite_name(uint16_t suite);
+CLASP_API const char *clasp_sig_alg_name(uint16_t sig_alg);
+/** IANA id of the peer's CertificateVerify scheme, or 0. */
+CLASP_API int clasp_get_peer_sig_alg(const clasp_context *ssl);
+/** Negotiated ALPN protocol (NUL terminated) or NULL. */
+CLASP_API const char *clasp_get_alpn_protocol(const clasp_context *ssl);
+/** Server name the client asked for (server side) or set (client side). */
+CLASP_API const char *clasp_get_hostname(const clasp_context *ssl);
+/** Peer's leaf certificate (DER) or CLASP_ERR_NOT_FOUND. Valid while the
+ * context lives. */
+CLASP_API int clasp_get_peer_cert(const clasp_context *ssl,
+                                  const unsigned char **der, size_t *len);
+/** Whether a HelloRetryRequest happened in this handshake. */
+CLASP_API int clasp_get_hrr_used(const clasp_context *ssl);
+/** Last alert received from the peer, or -1. */
+CLASP_API int clasp_get_peer_alert(const clasp_context *ssl);
+/** Name of an alert ("handshake_failure"). */
+CLASP_API const char *clasp_alert_description(int alert);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,0 +1,78 @@
+/*
+ * The configuration object, shared by contexts (reference counted, frozen
+ * once a context uses it). Defined at the hs layer because the handshake
+ * reads it; the public setters live in src/conn/config.c.
+ */
+#ifndef CLASP_HS_CONFIG_H
+#define CLASP_HS_CONFIG_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "clasp/clasp.h"
+#include "crypto/provider.h"
+
+#define CLASP_MAX_PREFS 32
+#define CLASP_MAX_CERTS 8
+#define CLASP_MAX_ALPN_LIST 1024
+#define CLASP_DEFAULT_MAX_CERT_LIST (100u * 1024u)
+
+/* A certificate chain (DER, leaf first) with its private key. */
+typedef struct {
+    clasp_span *chain; /* one allocation holding spans and bytes */
+    size_t chain_count;
+    clasp_pkey *key;
+} clasp_certkey;
+
+struct clasp_config {
+    atomic_int refs;
+    atomic_bool frozen;
+    int endpoint;
+    clasp_provider *prov;
+
+    uint16_t min_version;
+    uint16_t max_version;
+    uint16_t suites[CLASP_MAX_PREFS];
+    size_t suite_count;
+    uint16_t groups[CLASP_MAX_PREFS];
+    size_t group_count;
+    uint16_t sig_algs[CLASP_MAX_PREFS];
+    size_t sig_alg_count;
+    size_t key_share_count;
+    unsigned kex_modes;
+
+    clasp_certkey certs[CLASP_MAX_CERTS];
+    size_t cert_count;
+    clasp_trust *trust;
+    size_t trust_count;
+    int authmode;
+
+    /* ALPN: the wire ProtocolNameList body (length-prefixed names). */
+    uint8_t alpn[CLASP_MAX_ALPN_LIST];
+    size_t alpn_len;
+    clasp_alpn_select_t *f_alpn;
+    void *alpn_arg;
+    clasp_sni_t *f_sni;
+    void *sni_arg;
+    clasp_dbg_t *f_dbg;
+    void *dbg_arg;
+    int dbg_level;
+    clasp_keylog_t *f_keylog;
+    void *keylog_arg;
+
+    bool compat_mode;
+    bool hrr_cookie;
+    size_t record_padding;
+    size_t max_cert_list;
+    /* Key for stateless HRR cookies (random per config). */
+    uint8_t cookie_key[32];
+};
+
+/* Tests and tools: replace the config's provider (the config takes
+ * ownership and destroys the previous one). */
+CLASP_MUST_USE int clasp_config_set_provider(clasp_config *conf,
+                                             clasp_provider *prov);
+
+#endif
