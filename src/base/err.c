@@ -126,3 +126,8 @@ const char *clasp_alert_name(int alert)
     default: return "unknown_alert";
     }
 }
+
+const char *clasp_alert_description(int alert)
+{
+    return clasp_alert_name(alert);
+}

@@ -29,7 +29,7 @@ int clasp_set_allocator(void *(*calloc_fn)(size_t, size_t),
     return CLASP_OK;
 }
 
-void *clasp_calloc(size_t n, size_t size)
+void *clasp_mem_calloc(size_t n, size_t size)
 {
     if (n == 0 || size == 0) {
         n = 1;
@@ -41,7 +41,7 @@ void *clasp_calloc(size_t n, size_t size)
     return mem_calloc(n, size);
 }
 
-void clasp_free(void *p)
+void clasp_mem_free(void *p)
 {
     if (p != NULL) {
         mem_free(p);
@@ -58,7 +58,7 @@ void clasp_free_secret(void *p, size_t len)
 
 void *clasp_memdup(const void *p, size_t len)
 {
-    uint8_t *q = clasp_calloc(1, len);
+    uint8_t *q = clasp_mem_calloc(1, len);
     if (q != NULL && len > 0) {
         memcpy(q, p, len);
     }
@@ -101,5 +101,31 @@ int clasp_copy(void *dst, size_t cap, const void *src, size_t n)
     if (n > 0) {
         memcpy(dst, src, n);
     }
+    return CLASP_OK;
+}
+
+int clasp_buf_grow(uint8_t **buf, size_t *cap, size_t used, size_t need,
+                   size_t max)
+{
+    if (need <= *cap) {
+        return CLASP_OK;
+    }
+    if (need > max || used > *cap) {
+        return CLASP_ERR_INTERNAL;
+    }
+    size_t ncap = *cap > 0 ? *cap : 256;
+    while (ncap < need) {
+        ncap = ncap > max / 2 ? max : ncap * 2;
+    }
+    uint8_t *nbuf = clasp_mem_calloc(1, ncap);
+    if (nbuf == NULL) {
+        return CLASP_ERR_ALLOC_FAILED;
+    }
+    if (used > 0) {
+        memcpy(nbuf, *buf, used);
+    }
+    clasp_free_secret(*buf, *cap);
+    *buf = nbuf;
+    *cap = ncap;
     return CLASP_OK;
 }

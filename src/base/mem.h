@@ -10,8 +10,8 @@
 
 /* Zeroed allocation through the installed hooks; NULL on failure or on
  * n * size overflow. */
-void *clasp_calloc(size_t n, size_t size);
-void clasp_free(void *p);
+void *clasp_mem_calloc(size_t n, size_t size);
+void clasp_mem_free(void *p);
 /* Wipe then free; len is the number of bytes to wipe. */
 void clasp_free_secret(void *p, size_t len);
 /* Duplicate bytes / a C string through the hooks (NULL on failure). */
@@ -29,4 +29,19 @@ bool clasp_ct_equal(const void *a, const void *b, size_t n);
 CLASP_MUST_USE int clasp_copy(void *dst, size_t cap, const void *src,
                               size_t n);
 
+
+
+/* A pointer to offset off of a buffer we own (cap bytes), or NULL when off
+ * is past its end: keeps offset arithmetic on connection buffers in
+ * base/ (DESIGN.md §3.4). */
+static inline uint8_t *clasp_buf_at(uint8_t *buf, size_t cap, size_t off)
+{
+    return off <= cap ? buf + off : NULL;
+}
+
+/* Grow *buf (holding used bytes) to at least need bytes of capacity,
+ * through the allocator hooks; never above max. The old buffer is wiped.
+ * CLASP_ERR_ALLOC_FAILED, or CLASP_ERR_INTERNAL when need > max. */
+CLASP_MUST_USE int clasp_buf_grow(uint8_t **buf, size_t *cap, size_t used,
+                                  size_t need, size_t max);
 #endif

@@ -34,7 +34,7 @@ clasp_config *clasp_config_new(int endpoint)
     if (endpoint != CLASP_IS_CLIENT && endpoint != CLASP_IS_SERVER) {
         return NULL;
     }
-    clasp_config *conf = clasp_calloc(1, sizeof(*conf));
+    clasp_config *conf = clasp_mem_calloc(1, sizeof(*conf));
     if (conf == NULL) {
         return NULL;
     }
@@ -42,7 +42,7 @@ clasp_config *clasp_config_new(int endpoint)
     atomic_init(&conf->frozen, false);
     conf->endpoint = endpoint;
     if (clasp_ossl_provider_new(NULL, NULL, &conf->prov) < 0) {
-        clasp_free(conf);
+        clasp_mem_free(conf);
         return NULL;
     }
     conf->min_version = CLASP_VERSION_TLS1_3;
@@ -62,7 +62,7 @@ clasp_config *clasp_config_new(int endpoint)
     if (conf->prov->random(conf->prov->ctx, conf->cookie_key,
                            sizeof(conf->cookie_key)) < 0) {
         conf->prov->destroy(conf->prov);
-        clasp_free(conf);
+        clasp_mem_free(conf);
         return NULL;
     }
     return conf;
@@ -70,7 +70,7 @@ clasp_config *clasp_config_new(int endpoint)
 
 static void certkey_clear(const clasp_provider *prov, clasp_certkey *ck)
 {
-    clasp_free(ck->chain);
+    clasp_mem_free(ck->chain);
     if (ck->key != NULL) {
         prov->pkey_free(ck->key);
     }
@@ -248,7 +248,7 @@ static int read_file(const char *path, uint8_t **out, size_t *len)
         goto cleanup;
     }
     rc = CLASP_ERR_ALLOC_FAILED;
-    buf = clasp_calloc(1, (size_t)size + 1);
+    buf = clasp_mem_calloc(1, (size_t)size + 1);
     if (buf == NULL) {
         goto cleanup;
     }
@@ -282,7 +282,7 @@ int clasp_conf_own_cert_file(clasp_config *conf, const char *chain_path,
         rc = clasp_conf_own_cert(conf, chain, chain_len, key, key_len,
                                  password);
     }
-    clasp_free(chain);
+    clasp_mem_free(chain);
     clasp_free_secret(key, key_len);
     return rc;
 }
@@ -313,7 +313,7 @@ int clasp_conf_ca_file(clasp_config *conf, const char *path)
     size_t len = 0;
     TRY(read_file(path, &pem, &len));
     int rc = clasp_conf_ca_chain(conf, pem, len);
-    clasp_free(pem);
+    clasp_mem_free(pem);
     return rc;
 }
 

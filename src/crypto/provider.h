@@ -151,7 +151,7 @@ struct clasp_provider {
     /* Certificates. Decode PEM (one or more CERTIFICATE blocks) or one DER
      * certificate into a list of DER certificates, allocated with
      * clasp_calloc: *ders is an array of *count spans whose bytes live in
-     * one block; free both with clasp_free(*ders) (one allocation). */
+     * one block; free both with clasp_mem_free(*ders) (one allocation). */
     int (*cert_decode)(void *ctx, const uint8_t *data, size_t len,
                        clasp_span **ders, size_t *count);
     /* Trust anchors. */

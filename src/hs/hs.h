@@ -1,0 +1,239 @@
+/*
+ * The connection context and the handshake engine's internal interface.
+ * The engine is sans-I/O (DESIGN.md §3.3): it consumes bytes from the
+ * inbound buffer and appends sealed records to the outbound buffer; only
+ * src/conn/io.c calls the user's callbacks.
+ */
+#ifndef CLASP_HS_HS_H
+#define CLASP_HS_HS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/span.h"
+#include "crypto/suites.h"
+#include "hs/config.h"
+#include "keysched/keysched.h"
+#include "keysched/transcript.h"
+#include "record/record.h"
+
+/* States, named after RFC 8446 Appendix A. */
+enum clasp_cstate {
+    C_START,          /* send ClientHello */
+    C_WAIT_SH,        /* ServerHello or HelloRetryRequest */
+    C_SEND_CH2,       /* send the second ClientHello after HRR */
+    C_WAIT_EE,
+    C_WAIT_CERT_CR,
+    C_WAIT_CERT,
+    C_WAIT_CV,
+    C_WAIT_FINISHED,
+    C_SEND_FLIGHT2,   /* [Certificate, CertificateVerify,] Finished */
+    C_CONNECTED,
+    C__COUNT
+};
+
+enum clasp_sstate {
+    S_START,          /* wait for ClientHello */
+    S_RECVD_CH,       /* choose parameters */
+    S_SEND_HRR,
+    S_NEGOTIATED,     /* send SH, EE, [CR, Certificate, CV], Finished */
+    S_WAIT_EOED,
+    S_WAIT_FLIGHT2,
+    S_WAIT_CERT,
+    S_WAIT_CV,
+    S_WAIT_FINISHED,
+    S_CONNECTED,
+    S__COUNT
+};
+
+/* Row flags (DESIGN.md §3.6). */
+#define HS_END_OF_RECORD (1u << 0) /* the message must end its record */
+#define HS_CCS_OK (1u << 1)        /* a compatibility CCS may arrive */
+#define HS_APPDATA_IN (1u << 2)    /* application data may arrive */
+#define HS_APPDATA_OUT (1u << 3)   /* application data may be sent */
+#define HS_TS_MANUAL (1u << 4)     /* handler adds the message to the
+                                    * transcript itself */
+#define HS_EARLY_IN (1u << 5)      /* 0-RTT data may arrive */
+
+#define HS_BIT(type) ((uint32_t)1 << ((type) & 31))
+#define ST_BIT(state) ((uint32_t)1 << (state))
+
+/* A received handshake message: header included in raw. */
+struct clasp_hs_msg {
+    uint8_t type;
+    clasp_span raw;  /* header + body */
+    clasp_span body;
+};
+
+typedef struct clasp_context clasp_conn;
+
+struct clasp_hs_row {
+    const char *name;
+    uint32_t expect;  /* HS_BIT of accepted types; 0 = send state */
+    uint32_t next_ok; /* ST_BIT of the states this row may move to */
+    uint16_t flags;
+    int (*run)(clasp_conn *c, const struct clasp_hs_msg *m, int *next);
+};
+
+#define CLASP_MAX_KEY_SHARES 5
+#define CLASP_MAX_COOKIE_LEN 512
+#define CLASP_MAX_CHAIN 10
+
+/* Handshake-only state: allocated at the first step, wiped and freed at
+ * CONNECTED (DESIGN.md §3.12). */
+struct clasp_hs {
+    clasp_ks ks;
+    clasp_ts ts;
+    uint8_t client_random[32];
+    uint8_t server_random[32];
+    uint8_t session_id[32];
+    size_t session_id_len;
+    uint8_t c_hs[CLASP_MAX_HASH_LEN];
+    uint8_t s_hs[CLASP_MAX_HASH_LEN];
+    uint8_t th[CLASP_MAX_HASH_LEN]; /* scratch transcript hash */
+
+    /* Client: our key shares (one per offered group). */
+    clasp_kx *kx[CLASP_MAX_KEY_SHARES];
+    uint16_t kx_group[CLASP_MAX_KEY_SHARES];
+    size_t kx_count;
+    uint64_t ext_sent;            /* CLASP_EXT_BIT of what we sent */
+    bool hrr_seen;
+    uint16_t hrr_group;           /* group asked for by HRR, or 0 */
+    uint16_t hrr_suite;
+    uint8_t cookie[CLASP_MAX_COOKIE_LEN];
+    size_t cookie_len;
+    bool cert_requested;
+    bool peer_cv_ok;              /* set only by the CV handler */
+    clasp_pkey *peer_key;
+
+    /* Server. */
+    const clasp_certkey *certkey; /* chosen certificate */
+    uint16_t cert_sig_alg;        /* scheme for our CertificateVerify */
+    uint8_t peer_share[CLASP_MAX_KX_PUB_LEN];
+    size_t peer_share_len;
+    uint8_t ch1_hash[CLASP_MAX_HASH_LEN]; /* CH1 summary, for CH2 checks */
+    uint16_t ch1_suite_sel;
+    const clasp_config *cert_source; /* set by the SNI callback */
+    uint8_t sent_ccs;
+    uint8_t recv_ccs;
+};
+
+struct clasp_context {
+    clasp_config *conf;
+    const clasp_provider *prov;
+    bool is_server;
+    int state;
+    const struct clasp_hs_row *rows;
+    int fatal;          /* sticky fatal error, 0 if none */
+    int peer_alert;     /* last alert received, -1 if none */
+    bool peer_closed;   /* close_notify received */
+    bool sent_close;    /* close_notify queued */
+    bool handshake_done;
+
+    /* I/O callbacks. */
+    void *bio;
+    clasp_send_t *f_send;
+    clasp_recv_t *f_recv;
+    clasp_recv_timeout_t *f_recv_timeout;
+
+    /* Inbound: raw bytes from the transport, [in_off, in_len) unread. */
+    uint8_t *in_buf;
+    size_t in_cap;
+    size_t in_off;
+    size_t in_len;
+    bool in_eof;
+    /* Decrypted application data not yet returned by clasp_read. */
+    clasp_span app;
+    /* Handshake reassembly: [hs_off, hs_len) pending bytes. */
+    uint8_t *hs_buf;
+    size_t hs_cap;
+    size_t hs_off;
+    size_t hs_len;
+    /* Outbound: sealed records, [out_sent, out_len) still to send. */
+    uint8_t *out_buf;
+    size_t out_cap;
+    size_t out_len;
+    size_t out_sent;
+    /* Pending handshake plaintext, sealed into records at a flush. */
+    uint8_t *hso_buf;
+    size_t hso_cap;
+    size_t hso_len;
+
+    clasp_rec_dir rd;
+    clasp_rec_dir wr;
+    bool rd_key_changed; /* set when a read key is installed */
+    const clasp_suite *suite;
+    uint16_t group;
+    uint16_t peer_sig_alg;
+    uint16_t version;
+    bool hrr_used;
+
+    /* Secrets kept after the handshake. */
+    uint8_t c_ap[CLASP_MAX_HASH_LEN];
+    uint8_t s_ap[CLASP_MAX_HASH_LEN];
+    uint8_t exporter[CLASP_MAX_HASH_LEN];
+    uint8_t res_master[CLASP_MAX_HASH_LEN];
+    uint8_t client_random[32];
+
+    struct clasp_hs *hs;
+
+    char *hostname;
+    uint8_t *peer_cert;   /* leaf DER */
+    size_t peer_cert_len;
+    char alpn[256];
+
+    /* Hardening counters (SECURITY-CHECKLIST resource limits). */
+    unsigned empty_records;
+    unsigned warning_alerts;
+    unsigned key_updates_in_row;
+    bool key_update_pending;
+    bool key_update_request;
+};
+
+/* Limits (SECURITY-CHECKLIST "Resource limits"). */
+#define CLASP_MAX_EMPTY_RECORDS 32
+#define CLASP_MAX_WARNING_ALERTS 4
+#define CLASP_MAX_KEY_UPDATES 32
+#define CLASP_MAX_CH_LEN (64u * 1024u)
+#define CLASP_MAX_HS_MSG_LEN (16u * 1024u)
+
+extern const struct clasp_hs_row clasp_client_rows[C__COUNT];
+extern const struct clasp_hs_row clasp_server_rows[S__COUNT];
+
+/* engine.c */
+CLASP_MUST_USE int clasp_hs_step(clasp_conn *c);
+CLASP_MUST_USE int clasp_hs_start(clasp_conn *c);
+void clasp_hs_free(clasp_conn *c);
+CLASP_MUST_USE int clasp_engine_read_record(clasp_conn *c);
+CLASP_MUST_USE int clasp_engine_fail(clasp_conn *c, int err);
+CLASP_MUST_USE int clasp_engine_send_alert(clasp_conn *c, int alert);
+CLASP_MUST_USE int clasp_engine_write_app(clasp_conn *c, const uint8_t *buf,
+                                          size_t len);
+CLASP_MUST_USE int clasp_engine_key_update(clasp_conn *c, bool request);
+CLASP_MUST_USE int clasp_engine_read_app(clasp_conn *c);
+CLASP_MUST_USE int clasp_engine_seal(clasp_conn *c, uint8_t type,
+                                     const uint8_t *p, size_t len);
+/* Run function of the CONNECTED rows (hs_post.c). */
+CLASP_MUST_USE int clasp_hs_recv_post(clasp_conn *c,
+                                      const struct clasp_hs_msg *m, int *next);
+/* Client: a NewSessionTicket after the handshake. */
+CLASP_MUST_USE int clasp_hs_recv_nst(clasp_conn *c,
+                                     const struct clasp_hs_msg *m);
+/* Name of a handshake message type, for logs. */
+const char *clasp_hs_type_name(uint8_t type);
+
+/* Output helpers for handlers. */
+CLASP_MUST_USE int clasp_hs_out_reserve(clasp_conn *c, size_t n,
+                                        clasp_wr *w);
+CLASP_MUST_USE int clasp_hs_out_commit(clasp_conn *c, const clasp_wr *w,
+                                       bool transcript);
+CLASP_MUST_USE int clasp_hs_flush(clasp_conn *c);
+CLASP_MUST_USE int clasp_hs_send_ccs(clasp_conn *c);
+CLASP_MUST_USE int clasp_hs_install_read(clasp_conn *c, const uint8_t *secret);
+CLASP_MUST_USE int clasp_hs_install_write(clasp_conn *c,
+                                          const uint8_t *secret);
+void clasp_hs_log(const clasp_conn *c, int level, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+#endif
