@@ -219,6 +219,9 @@ static int on_ccs(clasp_conn *c)
      * ClientHello flight (two with HRR). */
     ENSURE(c->hs != NULL && (c->rows[c->state].flags & HS_CCS_OK) != 0,
            CLASP_ERR_UNEXPECTED_MESSAGE);
+    /* A server waiting for its first ClientHello takes no CCS. */
+    ENSURE(!c->is_server || c->state != S_START || c->hs->hrr_sent,
+           CLASP_ERR_UNEXPECTED_MESSAGE);
     ENSURE(!hs_pending(c), CLASP_ERR_UNEXPECTED_MESSAGE);
     unsigned cap = c->hrr_used ? 2 : 1;
     ENSURE(c->hs->recv_ccs < cap, CLASP_ERR_UNEXPECTED_MESSAGE);
@@ -407,6 +410,9 @@ static int dispatch(clasp_conn *c)
                CLASP_ERR_UNEXPECTED_MESSAGE);
         clasp_hs_log(c, CLASP_DEBUG_MSG, "< %s (%zu bytes)",
                      clasp_hs_type_name(m.type), m.raw.len);
+        if (row->flags & HS_TH_BEFORE) {
+            TRY(clasp_ts_hash(&c->hs->ts, m.th_before));
+        }
         if (!(row->flags & HS_TS_MANUAL)) {
             TRY(clasp_ts_add(&c->hs->ts, m.raw.p, m.raw.len));
         }

@@ -55,6 +55,8 @@ enum clasp_sstate {
 #define HS_TS_MANUAL (1u << 4)     /* handler adds the message to the
                                     * transcript itself */
 #define HS_EARLY_IN (1u << 5)      /* 0-RTT data may arrive */
+#define HS_TH_BEFORE (1u << 6)     /* handler needs the transcript hash
+                                    * before the message (CV, Finished) */
 
 #define HS_BIT(type) ((uint32_t)1 << ((type) & 31))
 #define ST_BIT(state) ((uint32_t)1 << (state))
@@ -64,6 +66,7 @@ struct clasp_hs_msg {
     uint8_t type;
     clasp_span raw;  /* header + body */
     clasp_span body;
+    uint8_t th_before[CLASP_MAX_HASH_LEN]; /* with HS_TH_BEFORE */
 };
 
 typedef struct clasp_context clasp_conn;
@@ -117,6 +120,16 @@ struct clasp_hs {
     const clasp_config *cert_source; /* set by the SNI callback */
     uint8_t sent_ccs;
     uint8_t recv_ccs;
+    bool hrr_sent;
+    bool hrr_needed;
+    uint8_t ch1_digest[32]; /* fields CH2 must repeat (RFC 8446 §4.1.2) */
+    uint8_t cr_context[255];
+    size_t cr_context_len;
+    uint16_t client_sig_algs[CLASP_MAX_PREFS];
+    size_t client_sig_alg_count;
+    uint8_t alpn[256];      /* server: selected protocol */
+    size_t alpn_len;
+    bool sni_seen;
 };
 
 struct clasp_context {

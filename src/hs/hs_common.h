@@ -1,0 +1,38 @@
+/* Certificate, CertificateVerify and Finished logic shared by both roles
+ * (src/hs/hs_common.c). */
+#ifndef CLASP_HS_HS_COMMON_H
+#define CLASP_HS_HS_COMMON_H
+
+#include "hs/hs.h"
+#include "msg/msg.h"
+
+bool clasp_hs_list_has(const uint16_t *list, size_t n, uint16_t v);
+CLASP_MUST_USE int clasp_hs_send_certificate(clasp_conn *c,
+                                             const clasp_certkey *ck,
+                                             clasp_span context);
+CLASP_MUST_USE int clasp_hs_send_cv(clasp_conn *c, const clasp_certkey *ck,
+                                    uint16_t sig_alg);
+CLASP_MUST_USE int clasp_hs_send_finished(clasp_conn *c,
+                                          const uint8_t *base_secret);
+CLASP_MUST_USE int clasp_hs_recv_finished(clasp_conn *c,
+                                          const struct clasp_hs_msg *m,
+                                          const uint8_t *base_secret);
+/* Parse and verify the peer's Certificate; *empty for an empty list
+ * (allowed from a client only). */
+CLASP_MUST_USE int clasp_hs_recv_certificate(clasp_conn *c,
+                                             const struct clasp_hs_msg *m,
+                                             bool *empty);
+CLASP_MUST_USE int clasp_hs_recv_cv(clasp_conn *c,
+                                    const struct clasp_hs_msg *m);
+/* Our signature scheme for a certificate, given the peer's list. */
+CLASP_MUST_USE int clasp_hs_pick_sig_alg(const clasp_conn *c,
+                                         const clasp_certkey *ck,
+                                         const uint16_t *peer,
+                                         size_t peer_count, uint16_t *out);
+/* Start the key schedule for c->suite (keylog hook, Early Secret). */
+CLASP_MUST_USE int clasp_hs_ks_start(clasp_conn *c,
+                                     const uint8_t *client_random);
+/* Mark the handshake complete and release handshake-only state. */
+CLASP_MUST_USE int clasp_hs_finish(clasp_conn *c);
+
+#endif

@@ -1,0 +1,571 @@
+/*
+ * The server state machine (RFC 8446 Appendix A.2): its table and
+ * handlers. The ClientHello handler only parses, checks and records the
+ * client's offer; S_RECVD_CH chooses (suite, group or HelloRetryRequest,
+ * certificate, ALPN); S_NEGOTIATED writes the whole first flight.
+ *
+ * Never: changes server-wide state because of a ClientHello (SECURITY-
+ * CHECKLIST 32), accepts a second ClientHello that differs from the first
+ * in what §4.1.2 forbids (row 39), or finishes without the client's
+ * Finished verified.
+ */
+#include <string.h>
+
+#include "base/mem.h"
+#include "base/rd.h"
+#include "hs/hs_common.h"
+
+/* What a second ClientHello must repeat (§4.1.2: only key_share, cookie,
+ * early_data, pre_shared_key and padding may change). */
+static int ch_digest(clasp_conn *c, const struct clasp_ch *ch, uint8_t *out)
+{
+    static const enum clasp_ext_id same[] = {
+        CLASP_EXT_ID_SUPPORTED_VERSIONS, CLASP_EXT_ID_SUPPORTED_GROUPS,
+        CLASP_EXT_ID_SIG_ALG,            CLASP_EXT_ID_SIG_ALG_CERT,
+        CLASP_EXT_ID_SERVER_NAME,        CLASP_EXT_ID_ALPN,
+        CLASP_EXT_ID_PSK_KEY_EXCHANGE_MODES,
+    };
+    clasp_hash *h = NULL;
+    TRY(c->prov->hash_new(c->prov->ctx, CLASP_HASH_SHA256, &h));
+    uint8_t hdr[4] = {(uint8_t)(ch->legacy_version >> 8),
+                      (uint8_t)ch->legacy_version, 0, 0};
+    int rc = c->prov->hash_update(h, hdr, 2);
+    if (rc == CLASP_OK) {
+        rc = c->prov->hash_update(h, ch->random, 32);
+    }
+    clasp_span parts[3] = {ch->legacy_session_id, ch->cipher_suites.raw,
+                           ch->legacy_compression_methods};
+    for (size_t i = 0; i < 3 && rc == CLASP_OK; i++) {
+        hdr[0] = (uint8_t)(parts[i].len >> 8);
+        hdr[1] = (uint8_t)parts[i].len;
+        rc = c->prov->hash_update(h, hdr, 2);
+        if (rc == CLASP_OK) {
+            rc = c->prov->hash_update(h, parts[i].p, parts[i].len);
+        }
+    }
+    for (size_t i = 0; i < sizeof(same) / sizeof(same[0]) && rc == 0; i++) {
+        bool has = clasp_exts_has(&ch->exts, same[i]);
+        clasp_span d = ch->exts.data[same[i]];
+        hdr[0] = has ? 1 : 0;
+        hdr[1] = (uint8_t)same[i];
+        hdr[2] = (uint8_t)(d.len >> 8);
+        hdr[3] = (uint8_t)d.len;
+        rc = c->prov->hash_update(h, hdr, 4);
+        if (rc == CLASP_OK && has) {
+            rc = c->prov->hash_update(h, d.p, d.len);
+        }
+    }
+    if (rc == CLASP_OK) {
+        rc = c->prov->hash_final(h, out, 32);
+    }
+    c->prov->hash_free(h);
+    return rc;
+}
+
+/* Check the ClientHello's version, compression and mandatory extensions
+ * (RFC 8446 §4.1.2, §4.2, §9.2, App. D). */
+static int check_client_hello(const struct clasp_ch *ch)
+{
+    /* App. D.5: SSL 3.0 hellos are refused with protocol_version. */
+    ENSURE(ch->legacy_version >= 0x0301, CLASP_ERR_PROTOCOL_VERSION);
+    /* A hello without supported_versions (including 1.2-only and
+     * extension-less ones) asks for TLS 1.2 or older (App. D.2). */
+    ENSURE(ch->has_extensions && clasp_exts_has(&ch->exts,
+                                                CLASP_EXT_ID_SUPPORTED_VERSIONS),
+           CLASP_ERR_PROTOCOL_VERSION);
+    ENSURE(clasp_ext_u16_list_has(&ch->exts.supported_versions.versions,
+                                  CLASP_VERSION_TLS1_3) > 0,
+           CLASP_ERR_PROTOCOL_VERSION);
+    /* §4.1.2: exactly one compression method, null. */
+    ENSURE(ch->has_null_compression_only, CLASP_ERR_ILLEGAL_PARAMETER);
+    /* §9.2: key_share and supported_groups come together; certificate
+     * authentication needs signature_algorithms. */
+    bool ks = clasp_exts_has(&ch->exts, CLASP_EXT_ID_KEY_SHARE);
+    bool sg = clasp_exts_has(&ch->exts, CLASP_EXT_ID_SUPPORTED_GROUPS);
+    ENSURE(ks == sg, CLASP_ERR_MISSING_EXTENSION);
+    ENSURE(ks, CLASP_ERR_MISSING_EXTENSION);
+    ENSURE(clasp_exts_has(&ch->exts, CLASP_EXT_ID_SIG_ALG),
+           CLASP_ERR_MISSING_EXTENSION);
+    /* §4.2.9: a PSK offer needs psk_key_exchange_modes. */
+    ENSURE(!clasp_exts_has(&ch->exts, CLASP_EXT_ID_PRE_SHARED_KEY) ||
+               clasp_exts_has(&ch->exts, CLASP_EXT_ID_PSK_KEY_EXCHANGE_MODES),
+           CLASP_ERR_MISSING_EXTENSION);
+    /* §4.2.8: every share is for a group listed in supported_groups. */
+    const struct clasp_ext_key_share *k = &ch->exts.key_share;
+    for (size_t i = 0; i < k->client_shares_kept; i++) {
+        ENSURE(clasp_ext_u16_list_has(&ch->exts.supported_groups,
+                                      k->client_shares[i].group) > 0,
+               CLASP_ERR_ILLEGAL_PARAMETER);
+    }
+    return CLASP_OK;
+}
+
+static int choose_alpn(clasp_conn *c, const struct clasp_ch *ch)
+{
+    const clasp_config *conf = c->conf;
+    struct clasp_hs *hs = c->hs;
+    if (!clasp_exts_has(&ch->exts, CLASP_EXT_ID_ALPN) ||
+        (conf->alpn_len == 0 && conf->f_alpn == NULL)) {
+        return CLASP_OK;
+    }
+    clasp_span offered = ch->exts.alpn.protocol_name_list_raw;
+    if (conf->f_alpn != NULL) {
+        const unsigned char *sel = NULL;
+        size_t sel_len = 0;
+        int rc = conf->f_alpn(conf->alpn_arg, c, offered.p, offered.len, &sel,
+                              &sel_len);
+        ENSURE(rc == 0, CLASP_ERR_NO_APPLICATION_PROTOCOL);
+        ENSURE(sel != NULL && sel_len >= 1 && sel_len <= 255,
+               CLASP_ERR_NO_APPLICATION_PROTOCOL);
+        ENSURE(clasp_ext_alpn_has(&ch->exts.alpn,
+                                  clasp_span_of(sel, sel_len)) > 0,
+               CLASP_ERR_NO_APPLICATION_PROTOCOL);
+        memcpy(hs->alpn, sel, sel_len);
+        hs->alpn_len = sel_len;
+        return CLASP_OK;
+    }
+    /* Our preference order, first one the client offered. */
+    clasp_rd r = clasp_rd_init(conf->alpn, conf->alpn_len);
+    while (clasp_rd_left(&r) > 0) {
+        clasp_rd name;
+        TRY(clasp_rd_vec8(&r, 1, 255, &name));
+        clasp_span n = clasp_rd_rest(&name);
+        if (clasp_ext_alpn_has(&ch->exts.alpn, n) > 0) {
+            TRY(clasp_span_copy(n, hs->alpn, sizeof(hs->alpn)));
+            hs->alpn_len = n.len;
+            return CLASP_OK;
+        }
+    }
+    /* RFC 7301 §3.2: no overlap is no_application_protocol. */
+    BAIL(CLASP_ERR_NO_APPLICATION_PROTOCOL);
+}
+
+static int choose_cert(clasp_conn *c, const struct clasp_ch *ch)
+{
+    struct clasp_hs *hs = c->hs;
+    const clasp_config *src =
+        hs->cert_source != NULL ? hs->cert_source : c->conf;
+    const struct clasp_u16_list *l = &ch->exts.sig_alg;
+    for (size_t i = 0; i < src->cert_count; i++) {
+        uint16_t alg;
+        if (clasp_hs_pick_sig_alg(c, &src->certs[i], l->v, l->kept, &alg) ==
+            CLASP_OK) {
+            hs->certkey = &src->certs[i];
+            hs->cert_sig_alg = alg;
+            return CLASP_OK;
+        }
+    }
+    /* §4.4.2.2: no certificate fits the client's schemes. */
+    BAIL(CLASP_ERR_HANDSHAKE_FAILURE);
+}
+
+static int srv_recv_client_hello(clasp_conn *c, const struct clasp_hs_msg *m,
+                                 int *next)
+{
+    struct clasp_hs *hs = c->hs;
+    const clasp_config *conf = c->conf;
+    struct clasp_ch *ch = clasp_mem_calloc(1, sizeof(*ch));
+    ENSURE(ch != NULL, CLASP_ERR_ALLOC_FAILED);
+    int rc = clasp_ch_parse(&m->body, ch);
+    if (rc == CLASP_OK) {
+        rc = check_client_hello(ch);
+    }
+    uint8_t digest[32];
+    if (rc == CLASP_OK) {
+        rc = ch_digest(c, ch, digest);
+    }
+    if (rc == CLASP_OK && hs->hrr_sent &&
+        !clasp_ct_equal(digest, hs->ch1_digest, 32)) {
+        /* §4.1.2: CH2 changed what it may not. */
+        rc = clasp_fail(CLASP_ERR_ILLEGAL_PARAMETER, __FILE__, __LINE__);
+    }
+    if (rc == CLASP_OK && hs->hrr_sent) {
+        /* §4.2.2: the cookie comes back unchanged. */
+        bool has = clasp_exts_has(&ch->exts, CLASP_EXT_ID_COOKIE);
+        clasp_span ck = ch->exts.cookie.cookie;
+        if (has != (hs->cookie_len > 0) ||
+            (has && (ck.len != hs->cookie_len ||
+                     !clasp_ct_equal(ck.p, hs->cookie, ck.len)))) {
+            rc = clasp_fail(CLASP_ERR_ILLEGAL_PARAMETER, __FILE__, __LINE__);
+        }
+    }
+    /* Suite: our preference among the client's. */
+    const clasp_suite *suite = NULL;
+    for (size_t i = 0; rc == CLASP_OK && i < conf->suite_count; i++) {
+        if (clasp_ext_u16_list_has(&ch->cipher_suites, conf->suites[i]) > 0) {
+            suite = clasp_suite_find(conf->suites[i]);
+            break;
+        }
+    }
+    if (rc == CLASP_OK && suite == NULL) {
+        rc = clasp_fail(CLASP_ERR_HANDSHAKE_FAILURE, __FILE__, __LINE__);
+    }
+    if (rc == CLASP_OK && hs->hrr_sent && suite != c->suite) {
+        rc = clasp_fail(CLASP_ERR_ILLEGAL_PARAMETER, __FILE__, __LINE__);
+    }
+    /* Group: our preference among the client's shares; else among its
+     * supported_groups through HelloRetryRequest (§4.1.4). */
+    uint16_t group = 0;
+    hs->hrr_needed = false;
+    const struct clasp_ext_key_share *k = &ch->exts.key_share;
+    for (size_t i = 0; rc == CLASP_OK && i < conf->group_count && !group;
+         i++) {
+        struct clasp_key_share_entry e;
+        if (clasp_ext_key_share_find(k, conf->groups[i], &e) > 0) {
+            group = conf->groups[i];
+            ENSURE(e.key_exchange.len <= sizeof(hs->peer_share),
+                   CLASP_ERR_ILLEGAL_PARAMETER);
+            rc = clasp_span_copy(e.key_exchange, hs->peer_share,
+                                 sizeof(hs->peer_share));
+            hs->peer_share_len = e.key_exchange.len;
+        }
+    }
+    if (rc == CLASP_OK && group == 0) {
+        /* After HRR the client must answer with the requested share. */
+        if (hs->hrr_sent) {
+            rc = clasp_fail(CLASP_ERR_ILLEGAL_PARAMETER, __FILE__, __LINE__);
+        }
+        for (size_t i = 0; rc == CLASP_OK && i < conf->group_count; i++) {
+            if (clasp_ext_u16_list_has(&ch->exts.supported_groups,
+                                       conf->groups[i]) > 0) {
+                group = conf->groups[i];
+                hs->hrr_needed = true;
+                break;
+            }
+        }
+        if (rc == CLASP_OK && group == 0) {
+            rc = clasp_fail(CLASP_ERR_HANDSHAKE_FAILURE, __FILE__, __LINE__);
+        }
+    }
+    if (rc == CLASP_OK && hs->hrr_sent && group != hs->hrr_group) {
+        rc = clasp_fail(CLASP_ERR_ILLEGAL_PARAMETER, __FILE__, __LINE__);
+    }
+    /* Server name: the application's callback may pick certificates. */
+    if (rc == CLASP_OK &&
+        clasp_exts_has(&ch->exts, CLASP_EXT_ID_SERVER_NAME)) {
+        clasp_span name = ch->exts.server_name.host_name;
+        hs->sni_seen = true;
+        if (conf->f_sni != NULL) {
+            rc = conf->f_sni(conf->sni_arg, c, name.p, name.len);
+            if (rc < 0) {
+                rc = clasp_fail(rc, __FILE__, __LINE__);
+            }
+        }
+        if (rc == CLASP_OK && name.len <= 253) {
+            char host[254];
+            memcpy(host, name.p, name.len);
+            host[name.len] = '\0';
+            rc = clasp_set_hostname(c, host);
+        }
+    }
+    if (rc == CLASP_OK) {
+        c->suite = suite;
+        c->group = group;
+        rc = choose_alpn(c, ch);
+    }
+    if (rc == CLASP_OK) {
+        rc = choose_cert(c, ch);
+    }
+    if (rc == CLASP_OK) {
+        memcpy(hs->client_random, ch->random, 32);
+        memcpy(c->client_random, ch->random, 32);
+        rc = clasp_span_copy(ch->legacy_session_id, hs->session_id,
+                             sizeof(hs->session_id));
+        hs->session_id_len = ch->legacy_session_id.len;
+        memcpy(hs->ch1_digest, digest, 32);
+    }
+    clasp_mem_free(ch);
+    TRY(rc);
+    TRY(clasp_ts_set_hash(&hs->ts, c->prov, c->suite->hash));
+    TRY(clasp_ts_add(&hs->ts, m->raw.p, m->raw.len));
+    *next = S_RECVD_CH;
+    return CLASP_OK;
+}
+
+static int srv_decide(clasp_conn *c, const struct clasp_hs_msg *m, int *next)
+{
+    CLASP_UNUSED(m);
+    *next = c->hs->hrr_needed ? S_SEND_HRR : S_NEGOTIATED;
+    return CLASP_OK;
+}
+
+static int send_compat_ccs(clasp_conn *c)
+{
+    /* App. D.4: in compatibility mode (the client sent a session id) the
+     * server's CCS follows its first ServerHello or HRR. */
+    struct clasp_hs *hs = c->hs;
+    if (c->conf->compat_mode && hs->session_id_len > 0 && hs->sent_ccs == 0) {
+        TRY(clasp_hs_send_ccs(c));
+        hs->sent_ccs = 1;
+    }
+    return CLASP_OK;
+}
+
+static int write_sh(clasp_conn *c, bool hrr, const uint8_t *pub,
+                    size_t pub_len)
+{
+    struct clasp_hs *hs = c->hs;
+    struct clasp_sh *sh = clasp_mem_calloc(1, sizeof(*sh));
+    ENSURE(sh != NULL, CLASP_ERR_ALLOC_FAILED);
+    sh->legacy_version = CLASP_VERSION_TLS1_2;
+    sh->is_hrr = hrr;
+    memcpy(sh->random, hs->server_random, 32);
+    sh->legacy_session_id_echo =
+        clasp_span_of(hs->session_id, hs->session_id_len);
+    sh->cipher_suite = c->suite->iana;
+    sh->has_extensions = true;
+    sh->has_supported_versions = true;
+    sh->exts.supported_versions.selected_version = CLASP_VERSION_TLS1_3;
+    clasp_exts_set(&sh->exts, CLASP_EXT_ID_SUPPORTED_VERSIONS);
+    if (hrr) {
+        sh->exts.key_share.selected_group = c->group;
+    } else {
+        sh->exts.key_share.server_share.group = c->group;
+        sh->exts.key_share.server_share.key_exchange =
+            clasp_span_of(pub, pub_len);
+    }
+    clasp_exts_set(&sh->exts, CLASP_EXT_ID_KEY_SHARE);
+    if (hrr && hs->cookie_len > 0) {
+        sh->exts.cookie.cookie = clasp_span_of(hs->cookie, hs->cookie_len);
+        clasp_exts_set(&sh->exts, CLASP_EXT_ID_COOKIE);
+    }
+    clasp_wr w;
+    int rc = clasp_hs_out_reserve(c, 512, &w);
+    if (rc == CLASP_OK) {
+        rc = clasp_sh_write(&w, sh);
+    }
+    if (rc == CLASP_OK) {
+        rc = clasp_hs_out_commit(c, &w, true);
+    }
+    clasp_mem_free(sh);
+    return rc;
+}
+
+static int srv_send_hello_retry_request(clasp_conn *c,
+                                        const struct clasp_hs_msg *m,
+                                        int *next)
+{
+    CLASP_UNUSED(m);
+    struct clasp_hs *hs = c->hs;
+    if (c->conf->hrr_cookie) {
+        /* The cookie binds the first ClientHello: HMAC under a per-config
+         * key over the CH1 digest; CH2 must echo it exactly. */
+        TRY(c->prov->hmac(c->prov->ctx, CLASP_HASH_SHA256, c->conf->cookie_key,
+                          sizeof(c->conf->cookie_key), hs->ch1_digest, 32,
+                          hs->cookie, 32));
+        hs->cookie_len = 32;
+    }
+    TRY(clasp_ts_hrr_rewrite(&hs->ts));
+    TRY(write_sh(c, true, NULL, 0));
+    TRY(clasp_hs_flush(c));
+    TRY(send_compat_ccs(c));
+    hs->hrr_sent = true;
+    hs->hrr_group = c->group;
+    c->hrr_used = true;
+    *next = S_START;
+    return CLASP_OK;
+}
+
+static int write_ee(clasp_conn *c)
+{
+    struct clasp_hs *hs = c->hs;
+    struct clasp_ee *ee = clasp_mem_calloc(1, sizeof(*ee));
+    ENSURE(ee != NULL, CLASP_ERR_ALLOC_FAILED);
+    if (hs->alpn_len > 0) {
+        ee->exts.alpn.protocol_name_list[0] =
+            clasp_span_of(hs->alpn, hs->alpn_len);
+        ee->exts.alpn.protocol_name_list_kept = 1;
+        ee->exts.alpn.protocol_name_list_count = 1;
+        clasp_exts_set(&ee->exts, CLASP_EXT_ID_ALPN);
+    }
+    if (hs->sni_seen) {
+        /* RFC 6066 §3: an empty server_name says the name was used. */
+        clasp_exts_set(&ee->exts, CLASP_EXT_ID_SERVER_NAME);
+    }
+    clasp_wr w;
+    int rc = clasp_hs_out_reserve(c, 512, &w);
+    if (rc == CLASP_OK) {
+        rc = clasp_ee_write(&w, ee);
+    }
+    if (rc == CLASP_OK) {
+        rc = clasp_hs_out_commit(c, &w, true);
+    }
+    clasp_mem_free(ee);
+    if (rc == CLASP_OK && hs->alpn_len > 0) {
+        memcpy(c->alpn, hs->alpn, hs->alpn_len);
+        c->alpn[hs->alpn_len] = '\0';
+    }
+    return rc;
+}
+
+static int write_cr(clasp_conn *c)
+{
+    struct clasp_cr *cr = clasp_mem_calloc(1, sizeof(*cr));
+    ENSURE(cr != NULL, CLASP_ERR_ALLOC_FAILED);
+    const clasp_config *conf = c->conf;
+    size_t n = 0;
+    for (size_t i = 0; i < conf->sig_alg_count; i++) {
+        const clasp_sig_alg *a = clasp_sig_alg_find(conf->sig_algs[i]);
+        if (a != NULL && a->tls13_cv_ok) {
+            cr->exts.sig_alg.v[n++] = conf->sig_algs[i];
+        }
+    }
+    cr->exts.sig_alg.kept = n;
+    cr->exts.sig_alg.count = n;
+    clasp_exts_set(&cr->exts, CLASP_EXT_ID_SIG_ALG);
+    clasp_wr w;
+    int rc = clasp_hs_out_reserve(c, 512, &w);
+    if (rc == CLASP_OK) {
+        rc = clasp_cr_write(&w, cr);
+    }
+    if (rc == CLASP_OK) {
+        rc = clasp_hs_out_commit(c, &w, true);
+    }
+    clasp_mem_free(cr);
+    return rc;
+}
+
+static int srv_send_flight(clasp_conn *c, const struct clasp_hs_msg *m,
+                           int *next)
+{
+    CLASP_UNUSED(m);
+    struct clasp_hs *hs = c->hs;
+    uint8_t pub[CLASP_MAX_KX_PUB_LEN];
+    size_t pub_len = 0;
+    uint8_t ecdhe[CLASP_MAX_KX_SECRET_LEN];
+    size_t ecdhe_len = 0;
+    clasp_kx *kx = NULL;
+    int rc = c->prov->kx_new(c->prov->ctx, c->group, &kx, pub, sizeof(pub),
+                             &pub_len);
+    if (rc == CLASP_OK) {
+        rc = c->prov->kx_derive(kx, hs->peer_share, hs->peer_share_len, ecdhe,
+                                sizeof(ecdhe), &ecdhe_len);
+    }
+    if (kx != NULL) {
+        c->prov->kx_free(kx);
+    }
+    if (rc == CLASP_OK) {
+        rc = c->prov->random(c->prov->ctx, hs->server_random, 32);
+    }
+    if (rc == CLASP_OK) {
+        rc = write_sh(c, false, pub, pub_len);
+    }
+    if (rc == CLASP_OK) {
+        rc = clasp_hs_flush(c);
+    }
+    if (rc == CLASP_OK) {
+        rc = send_compat_ccs(c);
+    }
+    if (rc == CLASP_OK) {
+        rc = clasp_hs_ks_start(c, hs->client_random);
+    }
+    if (rc == CLASP_OK) {
+        rc = clasp_ks_handshake(&hs->ks, ecdhe, ecdhe_len);
+    }
+    clasp_memzero(ecdhe, sizeof(ecdhe));
+    TRY(rc);
+    c->version = CLASP_VERSION_TLS1_3;
+    TRY(clasp_ts_hash(&hs->ts, hs->th));
+    TRY(clasp_ks_hs_traffic(&hs->ks, hs->th, hs->c_hs, hs->s_hs));
+    TRY(clasp_hs_install_write(c, hs->s_hs));
+    TRY(clasp_hs_install_read(c, hs->c_hs));
+    TRY(write_ee(c));
+    if (c->conf->authmode != CLASP_VERIFY_NONE) {
+        TRY(write_cr(c));
+        hs->cert_requested = true;
+    }
+    TRY(clasp_hs_send_certificate(c, hs->certkey, clasp_span_of(NULL, 0)));
+    TRY(clasp_hs_send_cv(c, hs->certkey, hs->cert_sig_alg));
+    TRY(clasp_hs_send_finished(c, hs->s_hs));
+    TRY(clasp_ks_master(&hs->ks));
+    TRY(clasp_ts_hash(&hs->ts, hs->th));
+    TRY(clasp_ks_app_traffic(&hs->ks, hs->th, c->c_ap, c->s_ap, c->exporter));
+    TRY(clasp_hs_install_write(c, c->s_ap));
+    *next = S_WAIT_FLIGHT2;
+    return CLASP_OK;
+}
+
+static int srv_wait_flight2(clasp_conn *c, const struct clasp_hs_msg *m,
+                            int *next)
+{
+    CLASP_UNUSED(m);
+    *next = c->hs->cert_requested ? S_WAIT_CERT : S_WAIT_FINISHED;
+    return CLASP_OK;
+}
+
+static int srv_recv_certificate(clasp_conn *c, const struct clasp_hs_msg *m,
+                                int *next)
+{
+    bool empty;
+    TRY(clasp_hs_recv_certificate(c, m, &empty));
+    if (empty) {
+        /* §4.4.2.4: certificate_required when we insist. */
+        ENSURE(c->conf->authmode != CLASP_VERIFY_REQUIRED,
+               CLASP_ERR_CERTIFICATE_REQUIRED);
+        *next = S_WAIT_FINISHED;
+        return CLASP_OK;
+    }
+    *next = S_WAIT_CV;
+    return CLASP_OK;
+}
+
+static int srv_recv_certificate_verify(clasp_conn *c,
+                                       const struct clasp_hs_msg *m,
+                                       int *next)
+{
+    TRY(clasp_hs_recv_cv(c, m));
+    *next = S_WAIT_FINISHED;
+    return CLASP_OK;
+}
+
+static int srv_recv_finished(clasp_conn *c, const struct clasp_hs_msg *m,
+                             int *next)
+{
+    struct clasp_hs *hs = c->hs;
+    /* A client certificate, if sent, was proven by its CV. */
+    ENSURE(c->peer_cert == NULL || hs->peer_cv_ok,
+           CLASP_ERR_UNEXPECTED_MESSAGE);
+    TRY(clasp_hs_recv_finished(c, m, hs->c_hs));
+    TRY(clasp_ts_hash(&hs->ts, hs->th));
+    TRY(clasp_ks_resumption_master(&hs->ks, hs->th, c->res_master));
+    TRY(clasp_hs_install_read(c, c->c_ap));
+    TRY(clasp_hs_finish(c));
+    *next = S_CONNECTED;
+    return CLASP_OK;
+}
+
+static int srv_recv_end_of_early_data(clasp_conn *c,
+                                      const struct clasp_hs_msg *m, int *next)
+{
+    /* 0-RTT arrives with issue #5: this state is unreachable until then. */
+    CLASP_UNUSED(c);
+    CLASP_UNUSED(m);
+    *next = S_WAIT_FLIGHT2;
+    BAIL(CLASP_ERR_UNEXPECTED_MESSAGE);
+}
+
+#define ROW(st, ex, nx, fl, fn) [st] = {#st, ex, nx, fl, fn}
+
+const struct clasp_hs_row clasp_server_rows[S__COUNT] = {
+    ROW(S_START, HS_BIT(CLASP_HS_CLIENT_HELLO), ST_BIT(S_RECVD_CH),
+        HS_CCS_OK | HS_TS_MANUAL, srv_recv_client_hello),
+    ROW(S_RECVD_CH, 0, ST_BIT(S_SEND_HRR) | ST_BIT(S_NEGOTIATED), 0,
+        srv_decide),
+    ROW(S_SEND_HRR, 0, ST_BIT(S_START), 0, srv_send_hello_retry_request),
+    ROW(S_NEGOTIATED, 0, ST_BIT(S_WAIT_EOED) | ST_BIT(S_WAIT_FLIGHT2), 0,
+        srv_send_flight),
+    ROW(S_WAIT_EOED, HS_BIT(CLASP_HS_END_OF_EARLY_DATA),
+        ST_BIT(S_WAIT_FLIGHT2), HS_CCS_OK, srv_recv_end_of_early_data),
+    ROW(S_WAIT_FLIGHT2, 0, ST_BIT(S_WAIT_CERT) | ST_BIT(S_WAIT_FINISHED),
+        HS_CCS_OK, srv_wait_flight2),
+    ROW(S_WAIT_CERT, HS_BIT(CLASP_HS_CERTIFICATE),
+        ST_BIT(S_WAIT_CV) | ST_BIT(S_WAIT_FINISHED), HS_CCS_OK,
+        srv_recv_certificate),
+    ROW(S_WAIT_CV, HS_BIT(CLASP_HS_CERTIFICATE_VERIFY),
+        ST_BIT(S_WAIT_FINISHED), HS_CCS_OK | HS_TH_BEFORE,
+        srv_recv_certificate_verify),
+    ROW(S_WAIT_FINISHED, HS_BIT(CLASP_HS_FINISHED), ST_BIT(S_CONNECTED),
+        HS_CCS_OK | HS_TH_BEFORE, srv_recv_finished),
+    ROW(S_CONNECTED, HS_BIT(CLASP_HS_KEY_UPDATE), ST_BIT(S_CONNECTED),
+        HS_APPDATA_IN | HS_TS_MANUAL, clasp_hs_recv_post),
+};
