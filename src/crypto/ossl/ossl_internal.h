@@ -84,4 +84,17 @@ CLASP_MUST_USE int clasp_ossl_aead_open(clasp_aead *a, const uint8_t *nonce,
                                         uint8_t *out);
 void clasp_ossl_aead_free(clasp_aead *a);
 
+/* ossl_kx.c */
+CLASP_MUST_USE int clasp_ossl_kx_new(void *ctx, uint16_t group, clasp_kx **out,
+                                     uint8_t *pub, size_t cap, size_t *pub_len);
+CLASP_MUST_USE int clasp_ossl_kx_from_private(void *ctx, uint16_t group,
+                                              const uint8_t *priv,
+                                              size_t priv_len, clasp_kx **out,
+                                              uint8_t *pub, size_t cap,
+                                              size_t *pub_len);
+CLASP_MUST_USE int clasp_ossl_kx_derive(clasp_kx *kx, const uint8_t *peer,
+                                        size_t peer_len, uint8_t *ss,
+                                        size_t cap, size_t *ss_len);
+void clasp_ossl_kx_free(clasp_kx *kx);
+
 #endif

@@ -142,6 +142,10 @@ static void set_ops(clasp_provider *p)
     p->aead_seal = clasp_ossl_aead_seal;
     p->aead_open = clasp_ossl_aead_open;
     p->aead_free = clasp_ossl_aead_free;
+    p->kx_new = clasp_ossl_kx_new;
+    p->kx_from_private = clasp_ossl_kx_from_private;
+    p->kx_derive = clasp_ossl_kx_derive;
+    p->kx_free = clasp_ossl_kx_free;
 }
 
 int clasp_ossl_provider_new(void *lib_ctx, const char *propq,
