@@ -1,0 +1,87 @@
+/*
+ * Internal state of the OpenSSL 3 libcrypto provider, shared by the files
+ * of src/crypto/ossl/ (the only directory that includes <openssl/...>).
+ *
+ * The provider context holds the library context, the property query and
+ * every algorithm, fetched ONCE when the provider is created (fetching is
+ * costly in OpenSSL 3). An algorithm the library context cannot supply is
+ * left NULL; operations that need it return CLASP_ERR_UNSUPPORTED_ALG.
+ * HMAC (and HKDF, built on it) keeps one template context per hash with the
+ * digest already set, duplicated per call, so no call fetches by name.
+ */
+#ifndef CLASP_CRYPTO_OSSL_INTERNAL_H
+#define CLASP_CRYPTO_OSSL_INTERNAL_H
+
+#include <openssl/evp.h>
+
+#include "crypto/provider.h"
+
+/* Index by clasp_hash_id (1..3). */
+#define OSSL_HASH_SLOTS 4
+
+typedef struct {
+    OSSL_LIB_CTX *libctx; /* borrowed; NULL = default context */
+    char *propq;          /* owned copy, or NULL */
+    EVP_MD *md[OSSL_HASH_SLOTS];
+    EVP_MAC *hmac;
+    EVP_MAC_CTX *hmac_tmpl[OSSL_HASH_SLOTS]; /* digest set, no key */
+    EVP_CIPHER *aes128gcm;
+    EVP_CIPHER *aes256gcm;
+    EVP_CIPHER *chacha;
+    EVP_CIPHER *aes128ccm;
+} clasp_ossl_ctx;
+
+/* OSSL_PARAM constructors take non-const pointers even for inputs they only
+ * read; this is the one place that drops the qualifier. */
+static inline void *clasp_ossl_unconst(const void *p)
+{
+    return (void *)(uintptr_t)p;
+}
+
+/* Drain libcrypto's error queue (so nothing leaks to the application) and
+ * return err. */
+CLASP_MUST_USE int clasp_ossl_fail(int err);
+
+/* The fetched digest for a hash id, or NULL. */
+const EVP_MD *clasp_ossl_md(const clasp_ossl_ctx *c, clasp_hash_id id);
+
+/* ossl_hash.c */
+CLASP_MUST_USE int clasp_ossl_hash_new(void *ctx, clasp_hash_id id,
+                                       clasp_hash **out);
+CLASP_MUST_USE int clasp_ossl_hash_update(clasp_hash *h, const uint8_t *p,
+                                          size_t n);
+CLASP_MUST_USE int clasp_ossl_hash_dup(const clasp_hash *h, clasp_hash **out);
+CLASP_MUST_USE int clasp_ossl_hash_final(clasp_hash *h, uint8_t *out,
+                                         size_t out_len);
+void clasp_ossl_hash_free(clasp_hash *h);
+CLASP_MUST_USE int clasp_ossl_hash_oneshot(void *ctx, clasp_hash_id id,
+                                           const uint8_t *p, size_t n,
+                                           uint8_t *out, size_t out_len);
+CLASP_MUST_USE int clasp_ossl_hmac(void *ctx, clasp_hash_id id,
+                                   const uint8_t *key, size_t key_len,
+                                   const uint8_t *data, size_t data_len,
+                                   uint8_t *out, size_t out_len);
+CLASP_MUST_USE int clasp_ossl_hkdf_extract(void *ctx, clasp_hash_id id,
+                                           const uint8_t *salt, size_t salt_len,
+                                           const uint8_t *ikm, size_t ikm_len,
+                                           uint8_t *prk, size_t prk_len);
+CLASP_MUST_USE int clasp_ossl_hkdf_expand(void *ctx, clasp_hash_id id,
+                                          const uint8_t *prk, size_t prk_len,
+                                          const uint8_t *info, size_t info_len,
+                                          uint8_t *out, size_t out_len);
+
+/* ossl_aead.c */
+CLASP_MUST_USE int clasp_ossl_aead_new(void *ctx, uint16_t suite,
+                                       const uint8_t *key, size_t key_len,
+                                       clasp_aead **out);
+CLASP_MUST_USE int clasp_ossl_aead_seal(clasp_aead *a, const uint8_t *nonce,
+                                        const uint8_t *aad, size_t aad_len,
+                                        const uint8_t *in, size_t in_len,
+                                        uint8_t *out);
+CLASP_MUST_USE int clasp_ossl_aead_open(clasp_aead *a, const uint8_t *nonce,
+                                        const uint8_t *aad, size_t aad_len,
+                                        const uint8_t *in, size_t in_len,
+                                        uint8_t *out);
+void clasp_ossl_aead_free(clasp_aead *a);
+
+#endif
