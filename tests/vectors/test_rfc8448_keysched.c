@@ -18,7 +18,8 @@
 #include "keysched/transcript.h"
 
 #define SHA256 CLASP_HASH_SHA256
-#define HL 32 /* SHA-256 Hash.length: every trace uses TLS_AES_128_GCM_SHA256 */
+#define HL 32 /* SHA-256 Hash.length: every trace uses TLS_AES_128_GCM_SHA256 \
+               */
 
 static clasp_provider *prov;
 static const clasp_suite *suite;
@@ -40,7 +41,8 @@ static int teardown(void **state)
     return 0;
 }
 
-/* ---- key log capture ------------------------------------------------------ */
+/* ---- key log capture ------------------------------------------------------
+ */
 
 #define MAX_LINES 8
 
@@ -142,8 +144,8 @@ static size_t ecdhe(const tv_file *f, uint16_t group, const char *client_kx,
     /* server side */
     snprintf(key, sizeof(key), "%s.public_key", client_kx);
     peer_len = tv_get(f, key, peer, sizeof(peer));
-    assert_clasp_ok(prov->kx_derive(skx, peer, peer_len, ss2, sizeof(ss2),
-                                    &ss2_len));
+    assert_clasp_ok(
+        prov->kx_derive(skx, peer, peer_len, ss2, sizeof(ss2), &ss2_len));
     assert_int_equal(ss_len, ss2_len);
     assert_memory_equal(ss, ss2, ss_len);
     tv_expect(f, "server.extract_secret_handshake.ikm", ss, ss_len);
@@ -231,13 +233,14 @@ static void simple_ticket_psk(uint8_t psk[HL])
     tv_file s = tv_load("simple");
     uint8_t res_master[HL], nonce[8];
     tv_get(&s, "client.derive_secret_res_master.expanded", res_master, HL);
-    size_t nonce_len = tv_get(&s, "server.generate_resumption_secret_"
-                                  "resumption.hash",
+    size_t nonce_len = tv_get(&s,
+                              "server.generate_resumption_secret_"
+                              "resumption.hash",
                               nonce, sizeof(nonce));
     assert_clasp_ok(
         clasp_ks_ticket_psk(prov, SHA256, res_master, nonce, nonce_len, psk));
-    tv_expect(&s, "server.generate_resumption_secret_resumption.expanded",
-              psk, HL);
+    tv_expect(&s, "server.generate_resumption_secret_resumption.expanded", psk,
+              HL);
     tv_free(&s);
 }
 
@@ -251,9 +254,8 @@ static void check_early(const tv_file *f, clasp_ks *ks, clasp_ts *ts)
      * a ClientHello", 477 octets) and the whole message as the record
      * payload (512 octets). */
     uint8_t *ch = tv_dup(f, "client.send_handshake_record.payload", &ch_len);
-    uint8_t *prefix =
-        tv_dup(f, "client.calculate_psk_binder.clienthello_prefix",
-               &prefix_len);
+    uint8_t *prefix = tv_dup(
+        f, "client.calculate_psk_binder.clienthello_prefix", &prefix_len);
 
     /* RFC 8446 §4.2.11.2: the binder covers the ClientHello up to and
      * including the identities, i.e. without the binders list
@@ -330,9 +332,8 @@ static void run_trace(const trace_desc *d, trace_out *o)
     assert_int_equal(ks.stage, KS_EARLY);
     snprintf(key, sizeof(key), "%s.secret", d->early_step);
     tv_expect(&f, key, ks.secret, HL);
-    assert_clasp_ok(clasp_ks_derive_secret(prov, SHA256, ks.secret,
-                                           KS_LABEL(derived), ks.empty_hash,
-                                           out));
+    assert_clasp_ok(clasp_ks_derive_secret(
+        prov, SHA256, ks.secret, KS_LABEL(derived), ks.empty_hash, out));
     tv_expect(&f, "server.derive_secret_for_handshake_derived.expanded", out,
               HL);
     tv_expect(&f, "server.extract_secret_handshake.salt", out, HL);
@@ -364,8 +365,9 @@ static void run_trace(const trace_desc *d, trace_out *o)
     assert_clasp_ok(clasp_ks_hs_traffic(&ks, th, c_hs, s_hs));
     tv_expect(&f, "server.derive_secret_c_hs_traffic.expanded", c_hs, HL);
     tv_expect(&f, "server.derive_secret_s_hs_traffic.expanded", s_hs, HL);
-    expect_keys(&f, s_hs, "server.derive_write_traffic_keys_for_handshake_"
-                          "data");
+    expect_keys(&f, s_hs,
+                "server.derive_write_traffic_keys_for_handshake_"
+                "data");
     expect_keys(&f, c_hs, d->client_hs_keys);
 
     /* Server Finished over CH..CertificateVerify */
@@ -375,11 +377,9 @@ static void run_trace(const trace_desc *d, trace_out *o)
     add_msg(&ts, &f, "server.finished.finished");
 
     /* Master Secret and application secrets over CH..server Finished */
-    assert_clasp_ok(clasp_ks_derive_secret(prov, SHA256, ks.secret,
-                                           KS_LABEL(derived), ks.empty_hash,
-                                           out));
-    tv_expect(&f, "server.derive_secret_for_master_derived.expanded", out,
-              HL);
+    assert_clasp_ok(clasp_ks_derive_secret(
+        prov, SHA256, ks.secret, KS_LABEL(derived), ks.empty_hash, out));
+    tv_expect(&f, "server.derive_secret_for_master_derived.expanded", out, HL);
     assert_clasp_ok(clasp_ks_master(&ks));
     assert_int_equal(ks.stage, KS_MASTER);
     tv_expect(&f, "server.extract_secret_master.secret", ks.secret, HL);
@@ -473,8 +473,7 @@ static void simple_1rtt(void **state)
 static void resumed_0rtt(void **state)
 {
     (void)state;
-    static const char *const to_sh[] = {"server.serverhello.serverhello",
-                                        NULL};
+    static const char *const to_sh[] = {"server.serverhello.serverhello", NULL};
     static const char *const server_flight[] = {
         "server.encryptedextensions.encryptedextensions", NULL};
     static const char *const client_flight[] = {
@@ -622,12 +621,12 @@ static void client_auth_certificate_verify(void **state)
                              sizeof(cert_msg));
     assert_true(cert_len > 11);
     assert_int_equal(cert_msg[4], 0);
-    size_t der_len = (size_t)cert_msg[8] << 16 | (size_t)cert_msg[9] << 8 |
-                     cert_msg[10];
+    size_t der_len =
+        (size_t)cert_msg[8] << 16 | (size_t)cert_msg[9] << 8 | cert_msg[10];
     assert_true(11 + der_len <= cert_len);
     uint8_t cv[512];
-    size_t cv_len = tv_get(&f, "client.certificateverify.certificateverify",
-                           cv, sizeof(cv));
+    size_t cv_len = tv_get(&f, "client.certificateverify.certificateverify", cv,
+                           sizeof(cv));
     /* CertificateVerify: algorithm(2) = rsa_pss_rsae_sha256, sig<2> */
     assert_int_equal(cv[4] << 8 | cv[5], CLASP_SIG_RSA_PSS_RSAE_SHA256);
     size_t sig_len = (size_t)cv[6] << 8 | cv[7];
@@ -638,16 +637,14 @@ static void client_auth_certificate_verify(void **state)
     clasp_pkey *pk = NULL;
     assert_clasp_ok(
         prov->pkey_from_cert(prov->ctx, cert_msg + 11, der_len, &pk));
-    assert_clasp_ok(prov->verify(prov->ctx, pk,
-                                 CLASP_SIG_RSA_PSS_RSAE_SHA256, tbs,
-                                 sizeof(tbs), cv + 8, sig_len));
+    assert_clasp_ok(prov->verify(prov->ctx, pk, CLASP_SIG_RSA_PSS_RSAE_SHA256,
+                                 tbs, sizeof(tbs), cv + 8, sig_len));
     tv_compared++;
     /* the server's context string must not verify */
     static const char server_ctx[] = "TLS 1.3, server CertificateVerify";
     memcpy(tbs + 64, server_ctx, sizeof(server_ctx));
-    assert_clasp_err(prov->verify(prov->ctx, pk,
-                                  CLASP_SIG_RSA_PSS_RSAE_SHA256, tbs,
-                                  sizeof(tbs), cv + 8, sig_len),
+    assert_clasp_err(prov->verify(prov->ctx, pk, CLASP_SIG_RSA_PSS_RSAE_SHA256,
+                                  tbs, sizeof(tbs), cv + 8, sig_len),
                      CLASP_ERR_DECRYPT_ERROR);
     prov->pkey_free(pk);
     clasp_ts_free(&ts);

@@ -54,8 +54,7 @@ typedef struct {
 #define AD CLASP_CT_APPLICATION_DATA
 #define AL CLASP_CT_ALERT
 
-static void direction_for(const tv_file *f, const rec_case *c,
-                          clasp_rec_dir *d)
+static void direction_for(const tv_file *f, const rec_case *c, clasp_rec_dir *d)
 {
     char key[160];
     uint8_t k[CLASP_MAX_AEAD_KEY_LEN], iv[CLASP_AEAD_NONCE_LEN];
@@ -144,7 +143,8 @@ static void run_trace(const char *trace, const rec_case *cases, size_t n)
     tv_free(&f);
 }
 
-#define RUN(trace, cases) run_trace(trace, cases, sizeof(cases) / sizeof(cases[0]))
+#define RUN(trace, cases) \
+    run_trace(trace, cases, sizeof(cases) / sizeof(cases[0]))
 
 /* RFC 8448 §3: ClientHello (0x0301), ServerHello, the server's
  * encrypted flight, client Finished, NewSessionTicket, application data
@@ -242,8 +242,9 @@ static void compat_records(void **state)
     clasp_rec_dir d;
     direction_for(&f, &cases[3], &d);
     uint8_t ccs[8];
-    size_t n = tv_get(&f, "server.send_change_cipher_spec_record."
-                          "complete_record",
+    size_t n = tv_get(&f,
+                      "server.send_change_cipher_spec_record."
+                      "complete_record",
                       ccs, sizeof(ccs));
     clasp_rec_plain pt;
     assert_clasp_ok(clasp_rec_open(&d, ccs, n, &pt));

@@ -118,8 +118,8 @@ static inline void tv_expect(const tv_file *f, const char *key,
     uint8_t want[4096];
     size_t n = tv_get(f, key, want, sizeof(want));
     if (n != len || memcmp(want, got, len) != 0) {
-        print_error("%s: %s differs (want %zu bytes, got %zu)\n", f->name,
-                    key, n, len);
+        print_error("%s: %s differs (want %zu bytes, got %zu)\n", f->name, key,
+                    n, len);
         fail();
     }
     tv_compared++;
