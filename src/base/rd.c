@@ -156,6 +156,23 @@ int clasp_span_sub(clasp_span s, size_t off, size_t n, clasp_span *out)
     return CLASP_OK;
 }
 
+int clasp_span_last_nonzero(clasp_span s, size_t *idx)
+{
+    size_t found = 0;
+    size_t last = 0;
+    for (size_t i = 0; i < s.len; i++) {
+        /* mask = all ones iff s.p[i] != 0, without a branch */
+        size_t mask = (size_t)0 - (((size_t)s.p[i] + 0xFF) >> 8);
+        last = (i & mask) | (last & ~mask);
+        found |= mask;
+    }
+    if (found == 0) {
+        return CLASP_ERR_NOT_FOUND;
+    }
+    *idx = last;
+    return CLASP_OK;
+}
+
 int clasp_span_copy(clasp_span s, void *dst, size_t cap)
 {
     if (s.len > cap) {

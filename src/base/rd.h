@@ -75,6 +75,11 @@ CLASP_MUST_USE int clasp_span_at(clasp_span s, size_t i, uint8_t *v);
 /* Sub-span [off, off+n) of s, checked. */
 CLASP_MUST_USE int clasp_span_sub(clasp_span s, size_t off, size_t n,
                                   clasp_span *out);
+/* Index of the last non-zero byte of s, found in time that depends only
+ * on s.len (RFC 8446 §5.4 padding removal must not leak the padding
+ * length through timing). CLASP_ERR_NOT_FOUND if s is empty or all
+ * zeros. */
+CLASP_MUST_USE int clasp_span_last_nonzero(clasp_span s, size_t *idx);
 /* Copy a span into a trusted buffer of capacity cap. */
 CLASP_MUST_USE int clasp_span_copy(clasp_span s, void *dst, size_t cap);
 
