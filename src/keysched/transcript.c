@@ -67,12 +67,12 @@ static int reserve_buffer(clasp_ts *ts, size_t n)
     while (cap < used + n) {
         cap = cap <= ts->max_buffer / 2 ? cap * 2 : ts->max_buffer;
     }
-    uint8_t *buf = clasp_calloc(1, cap);
+    uint8_t *buf = clasp_mem_calloc(1, cap);
     ENSURE(buf != NULL, CLASP_ERR_ALLOC_FAILED);
     clasp_wr w = clasp_wr_init(buf, cap);
     int rc = clasp_wr_bytes(&w, ts->buf, used);
     if (rc < 0) {
-        clasp_free(buf);
+        clasp_mem_free(buf);
         return rc;
     }
     release_buffer(ts);

@@ -89,7 +89,7 @@ int clasp_ossl_aead_new(void *ctx, uint16_t suite, const uint8_t *key,
     const EVP_CIPHER *cipher = suite_cipher(ctx, suite);
     ENSURE(cipher != NULL, CLASP_ERR_UNSUPPORTED_ALG);
 
-    clasp_aead *a = clasp_calloc(1, sizeof(*a));
+    clasp_aead *a = clasp_mem_calloc(1, sizeof(*a));
     ENSURE(a != NULL, CLASP_ERR_ALLOC_FAILED);
     a->ccm = suite == CLASP_TLS1_3_AES_128_CCM_SHA256 ||
              suite == CLASP_TLS1_3_AES_128_CCM_8_SHA256;

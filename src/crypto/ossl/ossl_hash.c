@@ -38,7 +38,7 @@ int clasp_ossl_hash_new(void *ctx, clasp_hash_id id, clasp_hash **out)
     *out = NULL;
     const EVP_MD *md = clasp_ossl_md(ctx, id);
     ENSURE(md != NULL, CLASP_ERR_UNSUPPORTED_ALG);
-    clasp_hash *h = clasp_calloc(1, sizeof(*h));
+    clasp_hash *h = clasp_mem_calloc(1, sizeof(*h));
     ENSURE(h != NULL, CLASP_ERR_ALLOC_FAILED);
     h->len = clasp_hash_len(id);
     h->md_ctx = EVP_MD_CTX_new();
@@ -65,7 +65,7 @@ int clasp_ossl_hash_dup(const clasp_hash *h, clasp_hash **out)
 {
     ENSURE(out != NULL, CLASP_ERR_BAD_INPUT_DATA);
     *out = NULL;
-    clasp_hash *d = clasp_calloc(1, sizeof(*d));
+    clasp_hash *d = clasp_mem_calloc(1, sizeof(*d));
     ENSURE(d != NULL, CLASP_ERR_ALLOC_FAILED);
     d->len = h->len;
     d->md_ctx = EVP_MD_CTX_new();
@@ -101,7 +101,7 @@ void clasp_ossl_hash_free(clasp_hash *h)
         return;
     }
     EVP_MD_CTX_free(h->md_ctx);
-    clasp_free(h);
+    clasp_mem_free(h);
 }
 
 int clasp_ossl_hash_oneshot(void *ctx, clasp_hash_id id, const uint8_t *p,

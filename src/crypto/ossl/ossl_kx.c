@@ -72,7 +72,7 @@ static int finish_kx(const clasp_ossl_ctx *c, const kx_group *g, EVP_PKEY *pkey,
         EVP_PKEY_free(pkey);
         return CLASP_ERR_CRYPTO;
     }
-    clasp_kx *kx = clasp_calloc(1, sizeof(*kx));
+    clasp_kx *kx = clasp_mem_calloc(1, sizeof(*kx));
     if (kx == NULL) {
         EVP_PKEY_free(pkey);
         return CLASP_ERR_ALLOC_FAILED;
@@ -318,5 +318,5 @@ void clasp_ossl_kx_free(clasp_kx *kx)
         return;
     }
     EVP_PKEY_free(kx->pkey);
-    clasp_free(kx);
+    clasp_mem_free(kx);
 }

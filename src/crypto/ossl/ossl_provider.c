@@ -65,7 +65,7 @@ static void free_ctx(clasp_ossl_ctx *c)
     EVP_CIPHER_free(c->aes256gcm);
     EVP_CIPHER_free(c->chacha);
     EVP_CIPHER_free(c->aes128ccm);
-    clasp_free(c->propq);
+    clasp_mem_free(c->propq);
 }
 
 static void destroy(clasp_provider *prov)
@@ -75,7 +75,7 @@ static void destroy(clasp_provider *prov)
     }
     ossl_provider *op = (ossl_provider *)prov;
     free_ctx(&op->ctx);
-    clasp_free(op);
+    clasp_mem_free(op);
 }
 
 /* Template contexts carry the digest (and property query) so each call
@@ -166,13 +166,13 @@ int clasp_ossl_provider_new(void *lib_ctx, const char *propq,
 {
     ENSURE(out != NULL, CLASP_ERR_BAD_INPUT_DATA);
     *out = NULL;
-    ossl_provider *op = clasp_calloc(1, sizeof(*op));
+    ossl_provider *op = clasp_mem_calloc(1, sizeof(*op));
     ENSURE(op != NULL, CLASP_ERR_ALLOC_FAILED);
     op->ctx.libctx = lib_ctx;
     if (propq != NULL) {
         op->ctx.propq = clasp_strdup(propq);
         if (op->ctx.propq == NULL) {
-            clasp_free(op);
+            clasp_mem_free(op);
             BAIL(CLASP_ERR_ALLOC_FAILED);
         }
     }

@@ -160,7 +160,7 @@ bool clasp_ossl_pkey_fits(const clasp_pkey *k, uint16_t sig_alg)
 
 static int wrap_pkey(const clasp_ossl_ctx *c, EVP_PKEY *pkey, clasp_pkey **out)
 {
-    clasp_pkey *k = clasp_calloc(1, sizeof(*k));
+    clasp_pkey *k = clasp_mem_calloc(1, sizeof(*k));
     if (k == NULL) {
         EVP_PKEY_free(pkey);
         return CLASP_ERR_ALLOC_FAILED;
@@ -378,5 +378,5 @@ void clasp_ossl_pkey_free(clasp_pkey *k)
         return;
     }
     EVP_PKEY_free(k->pkey);
-    clasp_free(k);
+    clasp_mem_free(k);
 }

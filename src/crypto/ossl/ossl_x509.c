@@ -148,7 +148,7 @@ int clasp_ossl_cert_decode(void *ctx, const uint8_t *data, size_t len,
     /* One allocation: the span array, then the DER bytes. */
     ENSURE(n <= (SIZE_MAX - total) / sizeof(clasp_span),
            CLASP_ERR_ALLOC_FAILED);
-    clasp_span *spans = clasp_calloc(1, n * sizeof(clasp_span) + total);
+    clasp_span *spans = clasp_mem_calloc(1, n * sizeof(clasp_span) + total);
     ENSURE(spans != NULL, CLASP_ERR_ALLOC_FAILED);
     uint8_t *bytes = (uint8_t *)(spans + n);
     if (n == 1 && total == len && !looks_like_pem(data, len)) {
@@ -158,7 +158,7 @@ int clasp_ossl_cert_decode(void *ctx, const uint8_t *data, size_t len,
         size_t n2 = 0, total2 = 0;
         int rc = walk_pem(c, data, len, &n2, &total2, spans, bytes);
         if (rc < 0 || n2 != n || total2 != total) {
-            clasp_free(spans);
+            clasp_mem_free(spans);
             BAIL(rc < 0 ? rc : CLASP_ERR_INTERNAL);
         }
     }
@@ -173,12 +173,12 @@ int clasp_ossl_trust_new(void *ctx, clasp_trust **out)
 {
     ENSURE(out != NULL, CLASP_ERR_BAD_INPUT_DATA);
     *out = NULL;
-    clasp_trust *t = clasp_calloc(1, sizeof(*t));
+    clasp_trust *t = clasp_mem_calloc(1, sizeof(*t));
     ENSURE(t != NULL, CLASP_ERR_ALLOC_FAILED);
     t->ctx = ctx;
     t->store = X509_STORE_new();
     if (t->store == NULL) {
-        clasp_free(t);
+        clasp_mem_free(t);
         return clasp_ossl_fail(CLASP_ERR_ALLOC_FAILED);
     }
     *out = t;
@@ -201,7 +201,7 @@ int clasp_ossl_trust_add(clasp_trust *t, const uint8_t *data, size_t len)
         }
         X509_free(x);
     }
-    clasp_free(ders);
+    clasp_mem_free(ders);
     if (rc < 0) {
         return clasp_ossl_fail(
             rc == CLASP_ERR_BAD_CERTIFICATE ? CLASP_ERR_BAD_PEM : rc);
@@ -226,7 +226,7 @@ void clasp_ossl_trust_free(clasp_trust *t)
         return;
     }
     X509_STORE_free(t->store);
-    clasp_free(t);
+    clasp_mem_free(t);
 }
 
 /* Only anchors held in memory are listed: certificates of a hashed

@@ -111,7 +111,7 @@ static clasp_pkey *cert_key(clasp_provider *p, const char *path)
     clasp_span *ders = load_certs(p, path, &n);
     clasp_pkey *k = NULL;
     assert_clasp_ok(p->pkey_from_cert(p->ctx, ders[0].p, ders[0].len, &k));
-    clasp_free(ders);
+    clasp_mem_free(ders);
     return k;
 }
 
@@ -288,7 +288,7 @@ static void test_key_loading(void **state)
                      CLASP_ERR_BAD_CERTIFICATE);
     assert_clasp_err(p->pkey_from_cert(p->ctx, junk, sizeof(junk), &k),
                      CLASP_ERR_BAD_CERTIFICATE);
-    clasp_free(ders);
+    clasp_mem_free(ders);
 }
 
 /* ---- certificates ---------------------------------------------------------
@@ -316,7 +316,7 @@ static int verify_file(clasp_provider *p, const clasp_trust *t,
     clasp_span *ders = load_certs(p, path, &n);
     clasp_verify_opts opts = {host, purpose, 10, now};
     int rc = p->verify_chain(p->ctx, t, ders, n, &opts);
-    clasp_free(ders);
+    clasp_mem_free(ders);
     return rc;
 }
 
@@ -463,8 +463,8 @@ static void test_x509_bad_chains(void **state)
     /* extra unrelated certificates are ignored */
     clasp_span extra[3] = {ders[0], ders[1], other[0]};
     assert_clasp_ok(p->verify_chain(p->ctx, t, extra, 3, &opts));
-    clasp_free(other);
-    clasp_free(ders);
+    clasp_mem_free(other);
+    clasp_mem_free(ders);
 
     p->trust_free(t);
     p->trust_free(empty);
@@ -481,11 +481,11 @@ static void test_x509_decode(void **state)
     assert_ptr_equal(ders[0].p, (const uint8_t *)(ders + 2));
     assert_ptr_equal(ders[1].p, ders[0].p + ders[0].len);
     assert_int_equal(ders[0].p[0], 0x30);
-    clasp_free(ders);
+    clasp_mem_free(ders);
 
     ders = load_certs(p, "pki/all-roots.pem", &n);
     assert_int_equal(n, 7);
-    clasp_free(ders);
+    clasp_mem_free(ders);
 
     /* the DER file decodes to the same bytes as the PEM */
     size_t len = 0;
@@ -496,8 +496,8 @@ static void test_x509_decode(void **state)
     clasp_span *b = load_certs(p, "pki/ecdsa-p256/leaf.pem", &n);
     assert_int_equal(a[0].len, b[0].len);
     assert_memory_equal(a[0].p, b[0].p, a[0].len);
-    clasp_free(a);
-    clasp_free(b);
+    clasp_mem_free(a);
+    clasp_mem_free(b);
 
     /* failures */
     a = NULL;
