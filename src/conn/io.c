@@ -86,7 +86,8 @@ int clasp_io_run(clasp_conn *c, int (*op)(clasp_conn *c))
         }
         if (rc < 0 && !clasp_err_is_retry(rc)) {
             /* Best effort: the alert of a fatal error goes out. */
-            (void)clasp_io_flush(c);
+            int ignored = clasp_io_flush(c);
+            CLASP_UNUSED(ignored);
             return rc;
         }
         int frc = clasp_io_flush(c);

@@ -290,7 +290,7 @@ int clasp_ext_block_find(clasp_span block, uint16_t type, clasp_span *data)
     clasp_rd r = clasp_rd_of_span(block);
     int found = 0;
     for (;;) {
-        uint16_t t;
+        uint16_t t = 0;
         clasp_rd d;
         int more = clasp_ext_next(&r, &t, &d);
         TRY(more);

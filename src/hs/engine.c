@@ -193,7 +193,8 @@ int clasp_engine_fail(clasp_conn *c, int err)
     if (alert != CLASP_ALERT_NONE && cls != CLASP_ERRCLASS_PEER &&
         c->out_buf != NULL) {
         /* Best effort: a failure to queue it changes nothing. */
-        (void)clasp_engine_send_alert(c, alert);
+        int ignored = clasp_engine_send_alert(c, alert);
+        CLASP_UNUSED(ignored);
     }
     clasp_hs_free(c);
     clasp_memzero(c->c_ap, sizeof(c->c_ap));
