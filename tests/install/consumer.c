@@ -8,8 +8,8 @@
 int main(void)
 {
     if (strcmp(clasp_version_string(), CLASP_VERSION_STRING) != 0) {
-        fprintf(stderr, "version %s, header says %s\n",
-                clasp_version_string(), CLASP_VERSION_STRING);
+        fprintf(stderr, "version %s, header says %s\n", clasp_version_string(),
+                CLASP_VERSION_STRING);
         return 1;
     }
     if (clasp_error_alert(CLASP_ERR_DECODE) != CLASP_ALERT_DECODE_ERROR) {
