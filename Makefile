@@ -50,8 +50,8 @@ deps:
 	if [ "$$(id -u)" = 0 ]; then \
 	  echo "deps: installing$$missing"; \
 	  export DEBIAN_FRONTEND=noninteractive; \
-	  apt-get update -qq && \
-	  apt-get install -y -qq --no-install-recommends $$missing; \
+	  apt-get -o Acquire::Retries=3 update -qq && \
+	  apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends $$missing; \
 	else \
 	  echo "deps: missing Debian packages. Run:"; \
 	  echo "  sudo apt-get update && sudo apt-get install -y$$missing"; \
