@@ -89,10 +89,10 @@ extern "C" {
 /* Debug levels for clasp_conf_dbg. */
 #define CLASP_DEBUG_ERROR 1
 #define CLASP_DEBUG_INFO 2
-#define CLASP_DEBUG_MSG 3   /**< one line per handshake message */
+#define CLASP_DEBUG_MSG 3     /**< one line per handshake message */
 #define CLASP_DEBUG_VERBOSE 4 /**< also every extension */
 
-/* ---- types ----------------------------------------------------------------- */
+/* ---- types --------------------------------------------------------------- */
 
 typedef struct clasp_config clasp_config;
 typedef struct clasp_context clasp_context;
@@ -108,7 +108,7 @@ typedef int clasp_recv_t(void *ctx, unsigned char *buf, size_t len);
 typedef int clasp_recv_timeout_t(void *ctx, unsigned char *buf, size_t len,
                                  uint32_t timeout);
 
-/* ---- library-wide ---------------------------------------------------------- */
+/* ---- library-wide -------------------------------------------------------- */
 
 /**
  * Install allocator hooks used for every object clasp allocates. Call before

@@ -26,8 +26,7 @@ bool clasp_ct_equal(const void *a, const void *b, size_t n);
 
 /* Copy n bytes into dst of capacity cap; CLASP_ERR_BUFFER_TOO_SMALL if it
  * does not fit. Both are trusted buffers (input goes through rd.h). */
-CLASP_MUST_USE int clasp_copy(void *dst, size_t cap, const void *src,
-                              size_t n);
+CLASP_MUST_USE int clasp_copy(void *dst, size_t cap, const void *src, size_t n);
 
 
 

@@ -86,13 +86,13 @@ struct clasp_provider {
     int (*hash_final)(clasp_hash *h, uint8_t *out, size_t out_len);
     void (*hash_free)(clasp_hash *h);
     /* One-shot digest; out_len must equal the digest size. */
-    int (*hash_oneshot)(void *ctx, clasp_hash_id id, const uint8_t *p,
-                        size_t n, uint8_t *out, size_t out_len);
+    int (*hash_oneshot)(void *ctx, clasp_hash_id id, const uint8_t *p, size_t n,
+                        uint8_t *out, size_t out_len);
 
     /* HMAC (out_len = digest size). */
-    int (*hmac)(void *ctx, clasp_hash_id id, const uint8_t *key,
-                size_t key_len, const uint8_t *data, size_t data_len,
-                uint8_t *out, size_t out_len);
+    int (*hmac)(void *ctx, clasp_hash_id id, const uint8_t *key, size_t key_len,
+                const uint8_t *data, size_t data_len, uint8_t *out,
+                size_t out_len);
     /* HKDF-Extract (RFC 5869): prk_len = digest size. */
     int (*hkdf_extract)(void *ctx, clasp_hash_id id, const uint8_t *salt,
                         size_t salt_len, const uint8_t *ikm, size_t ikm_len,

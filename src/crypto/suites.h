@@ -14,11 +14,11 @@
 
 typedef struct {
     uint16_t iana;
-    const char *name;         /* "TLS_AES_128_GCM_SHA256" */
+    const char *name; /* "TLS_AES_128_GCM_SHA256" */
     clasp_hash_id hash;
     uint8_t hash_len;
     uint8_t key_len;
-    uint8_t iv_len;           /* always 12 in TLS 1.3 */
+    uint8_t iv_len; /* always 12 in TLS 1.3 */
     uint8_t tag_len;
     /* RFC 8446 §5.5 / RFC 9147 App. B: records per key before KeyUpdate. */
     uint64_t conf_limit;
@@ -26,16 +26,16 @@ typedef struct {
 
 typedef struct {
     uint16_t iana;
-    const char *name;         /* "x25519" */
-    uint16_t pub_len;         /* encoded key share length */
+    const char *name; /* "x25519" */
+    uint16_t pub_len; /* encoded key share length */
     uint16_t secret_len;
 } clasp_group;
 
 typedef struct {
     uint16_t iana;
-    const char *name;         /* "ecdsa_secp256r1_sha256" */
-    clasp_hash_id hash;       /* NONE for EdDSA */
-    bool tls13_cv_ok;         /* allowed in a TLS 1.3 CertificateVerify */
+    const char *name;   /* "ecdsa_secp256r1_sha256" */
+    clasp_hash_id hash; /* NONE for EdDSA */
+    bool tls13_cv_ok;   /* allowed in a TLS 1.3 CertificateVerify */
 } clasp_sig_alg;
 
 /* Lookup by IANA id; NULL if unknown. */

@@ -91,13 +91,13 @@ void th_free(void *p)
     free(p);
 }
 
-void th_assert_err(int actual, int expected, const char *expr,
-                     const char *file, int line)
+void th_assert_err(int actual, int expected, const char *expr, const char *file,
+                   int line)
 {
     if (actual != expected) {
         print_error("%s:%d: %s returned %s (%d), expected %s (%d)\n", file,
-                       line, expr, clasp_error_name(actual), actual,
-                       clasp_error_name(expected), expected);
+                    line, expr, clasp_error_name(actual), actual,
+                    clasp_error_name(expected), expected);
         _fail(file, line);
     }
 }

@@ -27,7 +27,7 @@ void th_free(void *p);
     th_assert_err((actual), (expected), #actual, __FILE__, __LINE__)
 #define assert_clasp_ok(actual)                                                \
     th_assert_err((actual), CLASP_OK, #actual, __FILE__, __LINE__)
-void th_assert_err(int actual, int expected, const char *expr,
-                     const char *file, int line);
+void th_assert_err(int actual, int expected, const char *expr, const char *file,
+                   int line);
 
 #endif

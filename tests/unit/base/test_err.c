@@ -27,13 +27,11 @@ static void err_each_protocol_error_sends_its_alert(void **state)
     assert_int_equal(clasp_error_alert(CLASP_ERR_PROTOCOL_VERSION), 70);
     assert_int_equal(clasp_error_alert(CLASP_ERR_MISSING_EXTENSION), 109);
     assert_int_equal(clasp_error_alert(CLASP_ERR_CERTIFICATE_REQUIRED), 116);
-    assert_int_equal(clasp_error_alert(CLASP_ERR_NO_APPLICATION_PROTOCOL),
-                     120);
+    assert_int_equal(clasp_error_alert(CLASP_ERR_NO_APPLICATION_PROTOCOL), 120);
     assert_int_equal(clasp_error_alert(CLASP_ERR_CRYPTO),
                      CLASP_ALERT_INTERNAL_ERROR);
     assert_int_equal(clasp_error_alert(CLASP_ERR_WANT_READ), CLASP_ALERT_NONE);
-    assert_int_equal(clasp_error_alert(CLASP_ERR_PEER_ALERT),
-                     CLASP_ALERT_NONE);
+    assert_int_equal(clasp_error_alert(CLASP_ERR_PEER_ALERT), CLASP_ALERT_NONE);
 }
 
 static void err_every_code_has_a_name_and_text(void **state)
