@@ -65,11 +65,11 @@ static int restore_default(void **state)
 static void mem_hooks_see_every_allocation(void **state)
 {
     (void)state;
-    void *p = clasp_calloc(4, 8);
+    void *p = clasp_mem_calloc(4, 8);
     assert_non_null(p);
     assert_int_equal(n_calloc, 1);
     assert_memory_equal(p, (uint8_t[32]){0}, 32); /* zeroed */
-    clasp_free(p);
+    clasp_mem_free(p);
     assert_int_equal(n_free, 1);
 
     uint8_t *d = clasp_memdup("abc", 3);
@@ -78,11 +78,11 @@ static void mem_hooks_see_every_allocation(void **state)
     char *s = clasp_strdup("hello");
     assert_string_equal(s, "hello");
     assert_int_equal(n_calloc, 3);
-    clasp_free(d);
-    clasp_free(s);
+    clasp_mem_free(d);
+    clasp_mem_free(s);
     assert_int_equal(n_free, 3);
 
-    clasp_free(NULL); /* no call into the hook */
+    clasp_mem_free(NULL); /* no call into the hook */
     assert_int_equal(n_free, 3);
 }
 
@@ -94,7 +94,7 @@ static void mem_partial_hooks_are_bad_input(void **state)
     assert_clasp_err(clasp_set_allocator(NULL, count_free),
                      CLASP_ERR_BAD_INPUT_DATA);
     /* The hooks in place are kept. */
-    clasp_free(clasp_calloc(1, 1));
+    clasp_mem_free(clasp_mem_calloc(1, 1));
     assert_int_equal(n_calloc, 1);
     assert_int_equal(n_free, 1);
 }
@@ -103,9 +103,9 @@ static void mem_null_null_restores_the_default(void **state)
 {
     (void)state;
     assert_clasp_ok(clasp_set_allocator(NULL, NULL));
-    void *p = clasp_calloc(1, 16);
+    void *p = clasp_mem_calloc(1, 16);
     assert_non_null(p);
-    clasp_free(p);
+    clasp_mem_free(p);
     assert_int_equal(n_calloc, 0);
     assert_int_equal(n_free, 0);
 }
@@ -114,7 +114,7 @@ static void mem_failing_hook_gives_null(void **state)
 {
     (void)state;
     fail_next_calloc = true;
-    assert_null(clasp_calloc(1, 1));
+    assert_null(clasp_mem_calloc(1, 1));
     fail_next_calloc = true;
     assert_null(clasp_memdup("x", 1));
     fail_next_calloc = true;
@@ -128,10 +128,10 @@ static void mem_failing_hook_gives_null(void **state)
 static void mem_calloc_overflow_is_null(void **state)
 {
     (void)state;
-    assert_null(clasp_calloc(SIZE_MAX / 2 + 1, 2));
-    assert_null(clasp_calloc(2, SIZE_MAX / 2 + 1));
-    assert_null(clasp_calloc(SIZE_MAX, SIZE_MAX));
-    assert_null(clasp_calloc((SIZE_MAX >> 16) + 1, (size_t)1 << 16));
+    assert_null(clasp_mem_calloc(SIZE_MAX / 2 + 1, 2));
+    assert_null(clasp_mem_calloc(2, SIZE_MAX / 2 + 1));
+    assert_null(clasp_mem_calloc(SIZE_MAX, SIZE_MAX));
+    assert_null(clasp_mem_calloc((SIZE_MAX >> 16) + 1, (size_t)1 << 16));
     /* Refused before reaching the hook. */
     assert_int_equal(n_calloc, 0);
 }
@@ -139,12 +139,12 @@ static void mem_calloc_overflow_is_null(void **state)
 static void mem_calloc_of_zero_bytes_is_a_real_block(void **state)
 {
     (void)state;
-    void *a = clasp_calloc(0, 8);
-    void *b = clasp_calloc(8, 0);
+    void *a = clasp_mem_calloc(0, 8);
+    void *b = clasp_mem_calloc(8, 0);
     assert_non_null(a);
     assert_non_null(b);
-    clasp_free(a);
-    clasp_free(b);
+    clasp_mem_free(a);
+    clasp_mem_free(b);
     assert_int_equal(n_calloc, 2);
     assert_int_equal(n_free, 2);
 }
@@ -168,7 +168,7 @@ static void mem_memzero_wipes_exactly_len_bytes(void **state)
 static void mem_free_secret_wipes_before_freeing(void **state)
 {
     (void)state;
-    uint8_t *k = clasp_calloc(1, 32);
+    uint8_t *k = clasp_mem_calloc(1, 32);
     assert_non_null(k);
     memset(k, 0x5c, 32);
     wipe_check_len = 32;
