@@ -129,3 +129,16 @@ int clasp_buf_grow(uint8_t **buf, size_t *cap, size_t used, size_t need,
     *cap = ncap;
     return CLASP_OK;
 }
+
+void clasp_buf_compact(uint8_t *buf, size_t cap, size_t *off, size_t *len)
+{
+    if (*off == 0 || *off > *len || *len > cap) {
+        return;
+    }
+    size_t left = *len - *off;
+    if (left > 0) {
+        memmove(buf, buf + *off, left);
+    }
+    *off = 0;
+    *len = left;
+}

@@ -41,6 +41,9 @@ static inline uint8_t *clasp_buf_at(uint8_t *buf, size_t cap, size_t off)
 /* Grow *buf (holding used bytes) to at least need bytes of capacity,
  * through the allocator hooks; never above max. The old buffer is wiped.
  * CLASP_ERR_ALLOC_FAILED, or CLASP_ERR_INTERNAL when need > max. */
+/* Move the unread bytes [*off, *len) of a buffer we own to its front. */
+void clasp_buf_compact(uint8_t *buf, size_t cap, size_t *off, size_t *len);
+
 CLASP_MUST_USE int clasp_buf_grow(uint8_t **buf, size_t *cap, size_t used,
                                   size_t need, size_t max);
 #endif

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "base/mem.h"
+#include "base/wr.h"
 #include "crypto/suites.h"
 #include "hs/config.h"
 
@@ -25,7 +26,9 @@
 static void set_list(uint16_t *dst, size_t *count, const uint16_t *src,
                      size_t n)
 {
-    memcpy(dst, src, n * sizeof(*src));
+    for (size_t i = 0; i < n; i++) {
+        dst[i] = src[i];
+    }
     *count = n;
 }
 
@@ -346,12 +349,14 @@ int clasp_conf_alpn_protocols(clasp_config *conf, const char *const *protos)
         size_t n = strlen(protos[i]);
         /* RFC 7301 §3.1: ProtocolName<1..2^8-1> */
         ENSURE(n >= 1 && n <= 255, CLASP_ERR_BAD_INPUT_DATA);
-        ENSURE(len + 1 + n <= sizeof(list), CLASP_ERR_BAD_INPUT_DATA);
-        list[len] = (uint8_t)n;
-        memcpy(list + len + 1, protos[i], n);
-        len += 1 + n;
+        clasp_wr w = clasp_wr_init(list, sizeof(list));
+        w.len = len;
+        ENSURE(clasp_wr_u8(&w, (uint8_t)n) == 0 &&
+                   clasp_wr_bytes(&w, protos[i], n) == 0,
+               CLASP_ERR_BAD_INPUT_DATA);
+        len = w.len;
     }
-    memcpy(conf->alpn, list, len);
+    TRY(clasp_copy(conf->alpn, sizeof(conf->alpn), list, len));
     conf->alpn_len = len;
     return CLASP_OK;
 }

@@ -36,13 +36,7 @@ static int fill(clasp_conn *c)
     /* Decrypted application data still points into in_buf: the engine
      * only asks for input once it has been consumed. */
     ENSURE(c->app.len == 0, CLASP_ERR_INTERNAL);
-    if (c->in_off > 0) {
-        size_t left = c->in_len - c->in_off;
-        memmove(c->in_buf, clasp_buf_at(c->in_buf, c->in_cap, c->in_off),
-                left);
-        c->in_off = 0;
-        c->in_len = left;
-    }
+    clasp_buf_compact(c->in_buf, c->in_cap, &c->in_off, &c->in_len);
     ENSURE(c->in_len < c->in_cap, CLASP_ERR_INTERNAL);
     int n = c->f_recv(c->bio, clasp_buf_at(c->in_buf, c->in_cap, c->in_len),
                       c->in_cap - c->in_len);
