@@ -10,8 +10,13 @@
  * to CLASP_ERR_CRYPTO except: AEAD open failure -> CLASP_ERR_BAD_RECORD_MAC;
  * bad signature -> CLASP_ERR_DECRYPT_ERROR; bad peer key share ->
  * CLASP_ERR_ILLEGAL_PARAMETER; algorithm not available ->
- * CLASP_ERR_UNSUPPORTED_ALG; unparsable key/cert -> CLASP_ERR_BAD_PEM;
- * certificate verification -> the CLASP_ERR_* of the CERT class.
+ * CLASP_ERR_UNSUPPORTED_ALG; unparsable configured key/cert (pkey_load_
+ * private, cert_decode, trust_add) -> CLASP_ERR_BAD_PEM; a peer's
+ * certificate (pkey_from_cert, verify_chain) -> the CLASP_ERR_* of the
+ * CERT class (BAD_CERTIFICATE when it does not parse).
+ * Output lengths of hashes, HMAC and HKDF-Extract must equal the digest
+ * size (else CLASP_ERR_BAD_INPUT_DATA). Handles must be freed before the
+ * provider is destroyed.
  * Algorithms are fetched once per provider instance, never per call.
  */
 #ifndef CLASP_CRYPTO_PROVIDER_H

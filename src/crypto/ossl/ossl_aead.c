@@ -17,6 +17,7 @@
 #include <openssl/evp.h>
 
 #include "base/mem.h"
+#include "base/rd.h"
 #include "clasp/clasp.h"
 #include "crypto/ossl/ossl_internal.h"
 #include "crypto/suites.h"
@@ -217,7 +218,10 @@ int clasp_ossl_aead_open(clasp_aead *a, const uint8_t *nonce,
     size_t ct_len = in_len - a->tag_len;
     /* Copy the tag first: out may equal in. */
     uint8_t tag[CLASP_MAX_AEAD_TAG_LEN];
-    memcpy(tag, in + ct_len, a->tag_len);
+    clasp_span tag_span;
+    TRY(clasp_span_sub(clasp_span_of(in, in_len), ct_len, a->tag_len,
+                       &tag_span));
+    TRY(clasp_span_copy(tag_span, tag, sizeof(tag)));
     int rc = open_record(a, nonce, aad, aad_len, in, ct_len, tag, out);
     clasp_memzero(tag, sizeof(tag));
     if (rc < 0) {

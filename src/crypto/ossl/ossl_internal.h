@@ -13,6 +13,7 @@
 #define CLASP_CRYPTO_OSSL_INTERNAL_H
 
 #include <openssl/evp.h>
+#include <openssl/x509.h>
 
 #include "crypto/provider.h"
 
@@ -83,5 +84,58 @@ CLASP_MUST_USE int clasp_ossl_aead_open(clasp_aead *a, const uint8_t *nonce,
                                         const uint8_t *in, size_t in_len,
                                         uint8_t *out);
 void clasp_ossl_aead_free(clasp_aead *a);
+
+/* ossl_kx.c */
+CLASP_MUST_USE int clasp_ossl_kx_new(void *ctx, uint16_t group, clasp_kx **out,
+                                     uint8_t *pub, size_t cap, size_t *pub_len);
+CLASP_MUST_USE int clasp_ossl_kx_from_private(void *ctx, uint16_t group,
+                                              const uint8_t *priv,
+                                              size_t priv_len, clasp_kx **out,
+                                              uint8_t *pub, size_t cap,
+                                              size_t *pub_len);
+CLASP_MUST_USE int clasp_ossl_kx_derive(clasp_kx *kx, const uint8_t *peer,
+                                        size_t peer_len, uint8_t *ss,
+                                        size_t cap, size_t *ss_len);
+void clasp_ossl_kx_free(clasp_kx *kx);
+
+/* ossl_sig.c */
+CLASP_MUST_USE int clasp_ossl_pkey_load_private(void *ctx, const uint8_t *data,
+                                                size_t len,
+                                                const char *password,
+                                                clasp_pkey **out);
+CLASP_MUST_USE int clasp_ossl_pkey_from_cert(void *ctx, const uint8_t *der,
+                                             size_t len, clasp_pkey **out);
+bool clasp_ossl_pkey_fits(const clasp_pkey *k, uint16_t sig_alg);
+CLASP_MUST_USE int clasp_ossl_sign(void *ctx, const clasp_pkey *k,
+                                   uint16_t sig_alg, const uint8_t *tbs,
+                                   size_t tbs_len, uint8_t *sig, size_t cap,
+                                   size_t *sig_len);
+CLASP_MUST_USE int clasp_ossl_verify(void *ctx, const clasp_pkey *k,
+                                     uint16_t sig_alg, const uint8_t *tbs,
+                                     size_t tbs_len, const uint8_t *sig,
+                                     size_t sig_len);
+void clasp_ossl_pkey_free(clasp_pkey *k);
+
+/* ossl_x509.c */
+/* Parse exactly one DER certificate (the whole buffer);
+ * CLASP_ERR_BAD_CERTIFICATE otherwise. */
+CLASP_MUST_USE int clasp_ossl_x509_parse(const clasp_ossl_ctx *c,
+                                         const uint8_t *der, size_t len,
+                                         X509 **out);
+CLASP_MUST_USE int clasp_ossl_cert_decode(void *ctx, const uint8_t *data,
+                                          size_t len, clasp_span **ders,
+                                          size_t *count);
+CLASP_MUST_USE int clasp_ossl_trust_new(void *ctx, clasp_trust **out);
+CLASP_MUST_USE int clasp_ossl_trust_add(clasp_trust *t, const uint8_t *data,
+                                        size_t len);
+CLASP_MUST_USE int clasp_ossl_trust_add_default(clasp_trust *t);
+void clasp_ossl_trust_free(clasp_trust *t);
+CLASP_MUST_USE int clasp_ossl_verify_chain(void *ctx, const clasp_trust *t,
+                                           const clasp_span *chain, size_t n,
+                                           const clasp_verify_opts *opts);
+CLASP_MUST_USE int
+clasp_ossl_trust_names(const clasp_trust *t,
+                       int (*fn)(void *arg, const uint8_t *dn, size_t len),
+                       void *arg);
 
 #endif

@@ -142,6 +142,23 @@ static void set_ops(clasp_provider *p)
     p->aead_seal = clasp_ossl_aead_seal;
     p->aead_open = clasp_ossl_aead_open;
     p->aead_free = clasp_ossl_aead_free;
+    p->kx_new = clasp_ossl_kx_new;
+    p->kx_from_private = clasp_ossl_kx_from_private;
+    p->kx_derive = clasp_ossl_kx_derive;
+    p->kx_free = clasp_ossl_kx_free;
+    p->pkey_load_private = clasp_ossl_pkey_load_private;
+    p->pkey_from_cert = clasp_ossl_pkey_from_cert;
+    p->pkey_fits = clasp_ossl_pkey_fits;
+    p->sign = clasp_ossl_sign;
+    p->verify = clasp_ossl_verify;
+    p->pkey_free = clasp_ossl_pkey_free;
+    p->cert_decode = clasp_ossl_cert_decode;
+    p->trust_new = clasp_ossl_trust_new;
+    p->trust_add = clasp_ossl_trust_add;
+    p->trust_add_default = clasp_ossl_trust_add_default;
+    p->trust_free = clasp_ossl_trust_free;
+    p->verify_chain = clasp_ossl_verify_chain;
+    p->trust_names = clasp_ossl_trust_names;
 }
 
 int clasp_ossl_provider_new(void *lib_ctx, const char *propq,

@@ -468,15 +468,216 @@ static void test_aead_tamper(void **state)
                      CLASP_ERR_UNSUPPORTED_ALG);
 }
 
-#define PROVIDER_TESTS                             \
-    cmocka_unit_test(test_hash_abc),               \
-        cmocka_unit_test(test_hash_empty_and_dup), \
-        cmocka_unit_test(test_hmac_rfc4231),       \
-        cmocka_unit_test(test_hkdf_rfc5869),       \
-        cmocka_unit_test(test_hkdf_tls_edges),     \
-        cmocka_unit_test(test_aead_kat),           \
-        cmocka_unit_test(test_aead_ccm16_body),    \
-        cmocka_unit_test(test_aead_tamper)
+/* ---- key exchange ---------------------------------------------------------
+ */
+
+/* One side of a known-answer exchange: private key -> expected public
+ * share, and the secret with the peer's share. */
+static void check_kx_side(clasp_provider *p, uint16_t group,
+                          const char *priv_hex, const char *pub_hex,
+                          const char *peer_hex, const char *ss_hex)
+{
+    uint8_t priv[66], pub[133], want_pub[133], peer[133], ss[66], want[66];
+    size_t priv_len = th_hex_into(priv_hex, priv, sizeof(priv));
+    size_t want_pub_len = th_hex_into(pub_hex, want_pub, sizeof(want_pub));
+    size_t peer_len = th_hex_into(peer_hex, peer, sizeof(peer));
+    size_t ss_want_len = th_hex_into(ss_hex, want, sizeof(want));
+    size_t pub_len = 0, ss_len = 0;
+    clasp_kx *kx = NULL;
+    assert_clasp_ok(p->kx_from_private(p->ctx, group, priv, priv_len, &kx, pub,
+                                       sizeof(pub), &pub_len));
+    assert_int_equal(pub_len, want_pub_len);
+    assert_memory_equal(pub, want_pub, pub_len);
+    assert_clasp_ok(p->kx_derive(kx, peer, peer_len, ss, sizeof(ss), &ss_len));
+    assert_int_equal(ss_len, ss_want_len);
+    assert_memory_equal(ss, want, ss_len);
+    p->kx_free(kx);
+}
+
+/* RFC 7748 §6.1 (X25519) and §6.2 (X448). */
+static void test_kx_rfc7748(void **state)
+{
+    clasp_provider *p = prov_of(state);
+    const char *a25 =
+        "77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a";
+    const char *A25 =
+        "8520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a";
+    const char *b25 =
+        "5dab087e624a8a4b79e17f8b83800ee66f3bb1292618b6fd1c2f8b27ff88e0eb";
+    const char *B25 =
+        "de9edb7d7b7dc1b4d35b61c2ece435373f8343c85b78674dadfc7e146f882b4f";
+    const char *K25 =
+        "4a5d9d5ba4ce2de1728e3bf480350f25e07e21c947d19e3376f09b3c1e161742";
+    check_kx_side(p, CLASP_GROUP_X25519, a25, A25, B25, K25);
+    check_kx_side(p, CLASP_GROUP_X25519, b25, B25, A25, K25);
+
+    const char *a448 =
+        "9a8f4925d1519f5775cf46b04b5800d4ee9ee8bae8bc5565d498c28d"
+        "d9c9baf574a9419744897391006382a6f127ab1d9ac2d8c0a598726b";
+    const char *A448 =
+        "9b08f7cc31b7e3e67d22d5aea121074a273bd2b83de09c63faa73d2c"
+        "22c5d9bbc836647241d953d40c5b12da88120d53177f80e532c41fa0";
+    const char *b448 =
+        "1c306a7ac2a0e2e0990b294470cba339e6453772b075811d8fad0d1d"
+        "6927c120bb5ee8972b0d3e21374c9c921b09d1b0366f10b65173992d";
+    const char *B448 =
+        "3eb7a829b0cd20f5bcfc0b599b6feccf6da4627107bdb0d4f345b430"
+        "27d8b972fc3e34fb4232a13ca706dcb57aec3dae07bdc1c67bf33609";
+    const char *K448 =
+        "07fff4181ac6cc95ec1c16a94a0f74d12da232ce40a77552281d282b"
+        "b60c0b56fd2464c335543936521c24403085d59a449a5037514a879d";
+    check_kx_side(p, CLASP_GROUP_X448, a448, A448, B448, K448);
+    check_kx_side(p, CLASP_GROUP_X448, b448, B448, A448, K448);
+}
+
+/* RFC 5903 §8.1 (256-bit random ECP group): the ECDH secret is the
+ * x-coordinate of g^ir, as RFC 8446 §7.4.1 uses it. */
+static void test_kx_rfc5903_p256(void **state)
+{
+    clasp_provider *p = prov_of(state);
+    const char *i =
+        "c88f01f510d9ac3f70a292daa2316de544e9aab8afe84049c62a9c57862d1433";
+    const char *gi =
+        "04dad0b65394221cf9b051e1feca5787d098dfe637fc90b9ef945d0c3772581180"
+        "5271a0461cdb8252d61f1c456fa3e59ab1f45b33accf5f58389e0577b8990bb3";
+    const char *r =
+        "c6ef9c5d78ae012a011164acb397ce2088685d8f06bf9be0b283ab46476bee53";
+    const char *gr =
+        "04d12dfb5289c8d4f81208b70270398c342296970a0bccb74c736fc7554494bf63"
+        "56fbf3ca366cc23e8157854c13c58d6aac23f046ada30f8353e74f33039872ab";
+    const char *gir =
+        "d6840f6b42f6edafd13116e0e12565202fef8e9ece7dce03812464d04b9442de";
+    check_kx_side(p, CLASP_GROUP_SECP256R1, i, gi, gr, gir);
+    check_kx_side(p, CLASP_GROUP_SECP256R1, r, gr, gi, gir);
+}
+
+static const uint16_t all_groups[] = {
+    CLASP_GROUP_X25519, CLASP_GROUP_X448, CLASP_GROUP_SECP256R1,
+    CLASP_GROUP_SECP384R1, CLASP_GROUP_SECP521R1};
+
+static void expect_derive_illegal(clasp_provider *p, clasp_kx *kx,
+                                  const uint8_t *peer, size_t len)
+{
+    uint8_t ss[66];
+    size_t ss_len = 0;
+    assert_clasp_err(p->kx_derive(kx, peer, len, ss, sizeof(ss), &ss_len),
+                     CLASP_ERR_ILLEGAL_PARAMETER);
+}
+
+static void test_kx_agree_and_reject(void **state)
+{
+    clasp_provider *p = prov_of(state);
+    for (size_t gi = 0; gi < COUNT(all_groups); gi++) {
+        const clasp_group *g = clasp_group_find(all_groups[gi]);
+        assert_non_null(g);
+        bool nist = g->pub_len != g->secret_len;
+        uint8_t pa[133], pb[133], sa[66], sb[66], bad[134];
+        size_t la = 0, lb = 0, ssa = 0, ssb = 0;
+        clasp_kx *a = NULL, *b = NULL;
+        /* a few exchanges: lengths never vary (leading zeros kept) */
+        for (int round = 0; round < 4; round++) {
+            assert_clasp_ok(
+                p->kx_new(p->ctx, g->iana, &a, pa, sizeof(pa), &la));
+            assert_clasp_ok(
+                p->kx_new(p->ctx, g->iana, &b, pb, sizeof(pb), &lb));
+            assert_int_equal(la, g->pub_len);
+            assert_int_equal(lb, g->pub_len);
+            assert_memory_not_equal(pa, pb, la);
+            if (nist) {
+                assert_int_equal(pa[0], 0x04);
+            }
+            assert_clasp_ok(p->kx_derive(a, pb, lb, sa, sizeof(sa), &ssa));
+            assert_clasp_ok(p->kx_derive(b, pa, la, sb, sizeof(sb), &ssb));
+            assert_int_equal(ssa, g->secret_len);
+            assert_int_equal(ssb, g->secret_len);
+            assert_memory_equal(sa, sb, ssa);
+            if (g->iana == CLASP_GROUP_SECP521R1) {
+                assert_true(sa[0] <= 1); /* 521-bit field, 66 bytes */
+            }
+            if (round < 3) {
+                p->kx_free(a);
+                p->kx_free(b);
+            }
+        }
+
+        /* wrong lengths */
+        memset(bad, 0, sizeof(bad));
+        memcpy(bad, pb, lb);
+        expect_derive_illegal(p, a, bad, lb - 1);
+        expect_derive_illegal(p, a, bad, lb + 1);
+        expect_derive_illegal(p, a, bad, 0);
+        if (nist) {
+            /* compressed form (RFC 8446 §4.2.8.2 allows only 4) */
+            bad[0] = 0x02;
+            expect_derive_illegal(p, a, bad, lb);
+            expect_derive_illegal(p, a, bad, (lb - 1) / 2 + 1);
+            bad[0] = 0x04;
+            /* off the curve */
+            bad[lb - 1] ^= 0x01;
+            expect_derive_illegal(p, a, bad, lb);
+            memset(bad + 1, 0, lb - 1);
+            expect_derive_illegal(p, a, bad, lb);
+            memset(bad, 0, lb); /* not even the 0x04 */
+            expect_derive_illegal(p, a, bad, lb);
+        } else {
+            /* u = 0 and u = 1: small-order points, all-zero secret
+             * (RFC 7748 §6, RFC 8446 §7.4.2) */
+            memset(bad, 0, lb);
+            expect_derive_illegal(p, a, bad, lb);
+            bad[0] = 1;
+            expect_derive_illegal(p, a, bad, lb);
+        }
+        /* the handle still works after rejected shares */
+        assert_clasp_ok(p->kx_derive(a, pb, lb, sa, sizeof(sa), &ssa));
+        assert_memory_equal(sa, sb, ssa);
+        /* output buffers too small */
+        assert_clasp_err(p->kx_derive(a, pb, lb, sa, g->secret_len - 1, &ssa),
+                         CLASP_ERR_BUFFER_TOO_SMALL);
+        p->kx_free(a);
+        p->kx_free(b);
+        assert_clasp_err(
+            p->kx_new(p->ctx, g->iana, &a, pa, g->pub_len - 1, &la),
+            CLASP_ERR_BUFFER_TOO_SMALL);
+
+        /* private keys of the wrong size / out of range */
+        uint8_t priv[67];
+        memset(priv, 0x11, sizeof(priv));
+        assert_clasp_err(p->kx_from_private(p->ctx, g->iana, priv,
+                                            g->secret_len + 1, &a, pa,
+                                            sizeof(pa), &la),
+                         CLASP_ERR_BAD_INPUT_DATA);
+        if (nist) {
+            memset(priv, 0, sizeof(priv));
+            assert_clasp_err(p->kx_from_private(p->ctx, g->iana, priv,
+                                                g->secret_len, &a, pa,
+                                                sizeof(pa), &la),
+                             CLASP_ERR_BAD_INPUT_DATA);
+            memset(priv, 0xff, sizeof(priv)); /* >= group order */
+            assert_clasp_err(p->kx_from_private(p->ctx, g->iana, priv,
+                                                g->secret_len, &a, pa,
+                                                sizeof(pa), &la),
+                             CLASP_ERR_BAD_INPUT_DATA);
+        }
+    }
+    clasp_kx *kx = NULL;
+    uint8_t pub[133];
+    size_t len = 0;
+    assert_clasp_err(
+        p->kx_new(p->ctx, 0x0100 /* ffdhe2048 */, &kx, pub, sizeof(pub), &len),
+        CLASP_ERR_UNSUPPORTED_ALG);
+}
+
+#define PROVIDER_TESTS                                                         \
+    cmocka_unit_test(test_hash_abc),                                           \
+        cmocka_unit_test(test_hash_empty_and_dup),                             \
+        cmocka_unit_test(test_hmac_rfc4231),                                   \
+        cmocka_unit_test(test_hkdf_rfc5869),                                   \
+        cmocka_unit_test(test_hkdf_tls_edges),                                 \
+        cmocka_unit_test(test_aead_kat),                                       \
+        cmocka_unit_test(test_aead_ccm16_body),                                \
+        cmocka_unit_test(test_aead_tamper), cmocka_unit_test(test_kx_rfc7748), \
+        cmocka_unit_test(test_kx_rfc5903_p256),                                \
+        cmocka_unit_test(test_kx_agree_and_reject)
 
 int main(void)
 {

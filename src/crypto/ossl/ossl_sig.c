@@ -1,0 +1,382 @@
+/*
+ * Keys and signatures: loading private keys, public keys of certificates,
+ * and the TLS 1.3 SignatureSchemes (RFC 8446 §4.2.3): ECDSA on the three
+ * NIST curves, RSASSA-PSS (rsae and pss keys), RSASSA-PKCS1-v1_5 (for
+ * certificates only; the caller enforces that), Ed25519, Ed448.
+ *
+ * Owns: clasp_pkey handles (an EVP_PKEY each).
+ * Invariants: a key signs or verifies only a scheme it fits (type, curve,
+ * PSS restrictions), else ILLEGAL_PARAMETER; RSA-PSS uses MGF1 with the
+ * signature hash and a salt as long as the hash (§4.2.3), verified
+ * strictly; EC keys must use a named curve (explicit parameters refused).
+ * Never: leaves entries on libcrypto's error queue.
+ */
+#include <string.h>
+
+#include <openssl/core_names.h>
+#include <openssl/decoder.h>
+#include <openssl/ec.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/objects.h>
+#include <openssl/rsa.h>
+#include <openssl/x509.h>
+
+#include "base/mem.h"
+#include "clasp/clasp.h"
+#include "crypto/ossl/ossl_internal.h"
+
+struct clasp_pkey {
+    const clasp_ossl_ctx *ctx; /* the provider outlives its handles */
+    EVP_PKEY *pkey;
+};
+
+typedef enum {
+    KIND_ECDSA,
+    KIND_RSAE_PSS, /* RSASSA-PSS with an rsaEncryption key */
+    KIND_PSS_PSS,  /* RSASSA-PSS with an RSASSA-PSS key */
+    KIND_PKCS1,
+    KIND_EDDSA,
+} sig_kind;
+
+typedef struct {
+    uint16_t iana;
+    sig_kind kind;
+    clasp_hash_id hash;
+    const char *key_type; /* EVP_PKEY_is_a name */
+    int curve_nid;        /* ECDSA only */
+} sig_scheme;
+
+static const sig_scheme schemes[] = {
+    {CLASP_SIG_ECDSA_SECP256R1_SHA256, KIND_ECDSA, CLASP_HASH_SHA256, "EC",
+     NID_X9_62_prime256v1},
+    {CLASP_SIG_ECDSA_SECP384R1_SHA384, KIND_ECDSA, CLASP_HASH_SHA384, "EC",
+     NID_secp384r1},
+    {CLASP_SIG_ECDSA_SECP521R1_SHA512, KIND_ECDSA, CLASP_HASH_SHA512, "EC",
+     NID_secp521r1},
+    {CLASP_SIG_RSA_PSS_RSAE_SHA256, KIND_RSAE_PSS, CLASP_HASH_SHA256, "RSA", 0},
+    {CLASP_SIG_RSA_PSS_RSAE_SHA384, KIND_RSAE_PSS, CLASP_HASH_SHA384, "RSA", 0},
+    {CLASP_SIG_RSA_PSS_RSAE_SHA512, KIND_RSAE_PSS, CLASP_HASH_SHA512, "RSA", 0},
+    {CLASP_SIG_RSA_PSS_PSS_SHA256, KIND_PSS_PSS, CLASP_HASH_SHA256, "RSA-PSS",
+     0},
+    {CLASP_SIG_RSA_PSS_PSS_SHA384, KIND_PSS_PSS, CLASP_HASH_SHA384, "RSA-PSS",
+     0},
+    {CLASP_SIG_RSA_PSS_PSS_SHA512, KIND_PSS_PSS, CLASP_HASH_SHA512, "RSA-PSS",
+     0},
+    {CLASP_SIG_RSA_PKCS1_SHA256, KIND_PKCS1, CLASP_HASH_SHA256, "RSA", 0},
+    {CLASP_SIG_RSA_PKCS1_SHA384, KIND_PKCS1, CLASP_HASH_SHA384, "RSA", 0},
+    {CLASP_SIG_RSA_PKCS1_SHA512, KIND_PKCS1, CLASP_HASH_SHA512, "RSA", 0},
+    {CLASP_SIG_ED25519, KIND_EDDSA, CLASP_HASH_NONE, "ED25519", 0},
+    {CLASP_SIG_ED448, KIND_EDDSA, CLASP_HASH_NONE, "ED448", 0},
+};
+
+static const sig_scheme *find_scheme(uint16_t iana)
+{
+    for (size_t i = 0; i < sizeof(schemes) / sizeof(schemes[0]); i++) {
+        if (schemes[i].iana == iana) {
+            return &schemes[i];
+        }
+    }
+    return NULL;
+}
+
+/* NID of an EC key's named curve, NID_undef for explicit parameters. */
+static int ec_curve_nid(const EVP_PKEY *pkey)
+{
+    char name[64];
+    size_t len = 0;
+    if (EVP_PKEY_get_utf8_string_param(pkey, OSSL_PKEY_PARAM_GROUP_NAME, name,
+                                       sizeof(name), &len) != 1) {
+        ERR_clear_error();
+        return NID_undef;
+    }
+    int nid = OBJ_sn2nid(name);
+    if (nid == NID_undef) {
+        nid = EC_curve_nist2nid(name);
+    }
+    return nid;
+}
+
+/* Does the digest named by a key parameter equal md? Absent = no
+ * restriction. */
+static bool param_md_matches(const EVP_PKEY *pkey, const char *param,
+                             const EVP_MD *md)
+{
+    char name[64];
+    size_t len = 0;
+    if (EVP_PKEY_get_utf8_string_param(pkey, param, name, sizeof(name), &len) !=
+        1) {
+        ERR_clear_error();
+        return true;
+    }
+    return EVP_MD_is_a(md, name) == 1;
+}
+
+/* An RSASSA-PSS key may restrict its parameters (RFC 4055 §3.1); TLS 1.3
+ * needs digest = MGF1 digest = the scheme's hash and salt = HashLen. */
+static bool pss_params_fit(const clasp_pkey *k, const sig_scheme *s)
+{
+    const EVP_MD *md = clasp_ossl_md(k->ctx, s->hash);
+    if (md == NULL ||
+        !param_md_matches(k->pkey, OSSL_PKEY_PARAM_RSA_DIGEST, md) ||
+        !param_md_matches(k->pkey, OSSL_PKEY_PARAM_RSA_MGF1_DIGEST, md)) {
+        return false;
+    }
+    int salt = 0;
+    if (EVP_PKEY_get_int_param(k->pkey, OSSL_PKEY_PARAM_RSA_PSS_SALTLEN,
+                               &salt) == 1 &&
+        (salt < 0 || (size_t)salt > (size_t)EVP_MD_get_size(md))) {
+        return false;
+    }
+    ERR_clear_error();
+    return true;
+}
+
+static bool fits(const clasp_pkey *k, const sig_scheme *s)
+{
+    if (k == NULL || s == NULL || EVP_PKEY_is_a(k->pkey, s->key_type) != 1) {
+        return false;
+    }
+    switch (s->kind) {
+    case KIND_ECDSA: return ec_curve_nid(k->pkey) == s->curve_nid;
+    case KIND_PSS_PSS:
+        if (!pss_params_fit(k, s)) {
+            return false;
+        }
+        /* fall through */
+    case KIND_RSAE_PSS:
+    case KIND_PKCS1:
+        return EVP_PKEY_get_size(k->pkey) > 0 &&
+               EVP_PKEY_get_size(k->pkey) <= CLASP_MAX_SIG_LEN;
+    case KIND_EDDSA: return true;
+    }
+    return false;
+}
+
+bool clasp_ossl_pkey_fits(const clasp_pkey *k, uint16_t sig_alg)
+{
+    return fits(k, find_scheme(sig_alg));
+}
+
+static int wrap_pkey(const clasp_ossl_ctx *c, EVP_PKEY *pkey, clasp_pkey **out)
+{
+    clasp_pkey *k = clasp_calloc(1, sizeof(*k));
+    if (k == NULL) {
+        EVP_PKEY_free(pkey);
+        return CLASP_ERR_ALLOC_FAILED;
+    }
+    k->ctx = c;
+    k->pkey = pkey;
+    *out = k;
+    return CLASP_OK;
+}
+
+/* EC keys with explicit curve parameters are refused (CVE-2022-0778
+ * class of bugs; RFC 8422 §5.1.1 allows named curves only), even when the
+ * parameters are those of a named curve. */
+static bool named_curve_or_not_ec(const EVP_PKEY *pkey)
+{
+    if (EVP_PKEY_is_a(pkey, "EC") != 1) {
+        return true;
+    }
+    int explicit_params = 1;
+    if (EVP_PKEY_get_int_param(pkey,
+                               OSSL_PKEY_PARAM_EC_DECODED_FROM_EXPLICIT_PARAMS,
+                               &explicit_params) != 1) {
+        ERR_clear_error();
+        return false;
+    }
+    return explicit_params == 0 && ec_curve_nid(pkey) != NID_undef;
+}
+
+int clasp_ossl_pkey_load_private(void *ctx, const uint8_t *data, size_t len,
+                                 const char *password, clasp_pkey **out)
+{
+    ENSURE(out != NULL && data != NULL, CLASP_ERR_BAD_INPUT_DATA);
+    *out = NULL;
+    const clasp_ossl_ctx *c = ctx;
+    int rc = CLASP_ERR_BAD_PEM;
+    EVP_PKEY *pkey = NULL;
+    const unsigned char *p = data;
+    size_t left = len;
+    OSSL_DECODER_CTX *dctx = OSSL_DECODER_CTX_new_for_pkey(
+        &pkey, NULL, NULL, NULL, EVP_PKEY_KEYPAIR, c->libctx, c->propq);
+    if (dctx == NULL) {
+        rc = CLASP_ERR_CRYPTO;
+        goto cleanup;
+    }
+    if (password != NULL &&
+        OSSL_DECODER_CTX_set_passphrase(dctx, (const unsigned char *)password,
+                                        strlen(password)) != 1) {
+        rc = CLASP_ERR_CRYPTO;
+        goto cleanup;
+    }
+    if (OSSL_DECODER_from_data(dctx, &p, &left) != 1 || pkey == NULL ||
+        !named_curve_or_not_ec(pkey)) {
+        goto cleanup;
+    }
+    rc = wrap_pkey(c, pkey, out);
+    pkey = NULL;
+cleanup:
+    EVP_PKEY_free(pkey);
+    OSSL_DECODER_CTX_free(dctx);
+    if (rc < 0) {
+        return clasp_ossl_fail(rc);
+    }
+    return CLASP_OK;
+}
+
+int clasp_ossl_pkey_from_cert(void *ctx, const uint8_t *der, size_t len,
+                              clasp_pkey **out)
+{
+    ENSURE(out != NULL && der != NULL, CLASP_ERR_BAD_INPUT_DATA);
+    *out = NULL;
+    const clasp_ossl_ctx *c = ctx;
+    int rc = CLASP_ERR_BAD_CERTIFICATE;
+    X509 *x = NULL;
+    EVP_PKEY *pkey = NULL;
+    TRY(clasp_ossl_x509_parse(c, der, len, &x));
+    pkey = X509_get0_pubkey(x);
+    if (pkey == NULL) {
+        goto cleanup;
+    }
+    if (!named_curve_or_not_ec(pkey)) {
+        rc = CLASP_ERR_UNSUPPORTED_CERTIFICATE;
+        goto cleanup;
+    }
+    if (EVP_PKEY_up_ref(pkey) != 1) {
+        rc = CLASP_ERR_CRYPTO;
+        goto cleanup;
+    }
+    rc = wrap_pkey(c, pkey, out);
+cleanup:
+    X509_free(x);
+    if (rc < 0) {
+        return clasp_ossl_fail(rc);
+    }
+    return CLASP_OK;
+}
+
+/* A digest-sign/verify context for the scheme, with the RFC 8446 §4.2.3
+ * PSS parameters. EdDSA is "pure": no digest (RFC 8032). */
+static int init_sigver(const clasp_ossl_ctx *c, const clasp_pkey *k,
+                       const sig_scheme *s, bool sign, EVP_MD_CTX *mctx)
+{
+    const char *md_name = NULL;
+    const EVP_MD *md = NULL;
+    if (s->kind != KIND_EDDSA) {
+        md = clasp_ossl_md(c, s->hash);
+        if (md == NULL) {
+            return CLASP_ERR_UNSUPPORTED_ALG;
+        }
+        md_name = EVP_MD_get0_name(md);
+    }
+    EVP_PKEY_CTX *pctx = NULL;
+    int ok = sign ? EVP_DigestSignInit_ex(mctx, &pctx, md_name, c->libctx,
+                                          c->propq, k->pkey, NULL)
+                  : EVP_DigestVerifyInit_ex(mctx, &pctx, md_name, c->libctx,
+                                            c->propq, k->pkey, NULL);
+    if (ok != 1) {
+        return CLASP_ERR_CRYPTO;
+    }
+    switch (s->kind) {
+    case KIND_RSAE_PSS:
+    case KIND_PSS_PSS:
+        if (EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) != 1 ||
+            EVP_PKEY_CTX_set_rsa_mgf1_md(pctx, md) != 1 ||
+            EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_DIGEST) !=
+                1) {
+            return CLASP_ERR_CRYPTO;
+        }
+        return CLASP_OK;
+    case KIND_PKCS1:
+        if (EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PADDING) != 1) {
+            return CLASP_ERR_CRYPTO;
+        }
+        return CLASP_OK;
+    case KIND_ECDSA:
+    case KIND_EDDSA: return CLASP_OK;
+    }
+    return CLASP_ERR_INTERNAL;
+}
+
+int clasp_ossl_sign(void *ctx, const clasp_pkey *k, uint16_t sig_alg,
+                    const uint8_t *tbs, size_t tbs_len, uint8_t *sig,
+                    size_t cap, size_t *sig_len)
+{
+    ENSURE(k != NULL && sig != NULL && sig_len != NULL,
+           CLASP_ERR_BAD_INPUT_DATA);
+    ENSURE(tbs != NULL || tbs_len == 0, CLASP_ERR_BAD_INPUT_DATA);
+    const sig_scheme *s = find_scheme(sig_alg);
+    ENSURE(s != NULL, CLASP_ERR_UNSUPPORTED_ALG);
+    ENSURE(fits(k, s), CLASP_ERR_ILLEGAL_PARAMETER);
+    int rc = CLASP_ERR_CRYPTO;
+    size_t len = 0;
+    EVP_MD_CTX *mctx = EVP_MD_CTX_new();
+    if (mctx == NULL) {
+        goto cleanup;
+    }
+    rc = init_sigver(ctx, k, s, true, mctx);
+    if (rc < 0) {
+        goto cleanup;
+    }
+    rc = CLASP_ERR_CRYPTO;
+    if (EVP_DigestSign(mctx, NULL, &len, tbs, tbs_len) != 1) {
+        goto cleanup;
+    }
+    if (len > cap) {
+        rc = CLASP_ERR_BUFFER_TOO_SMALL;
+        goto cleanup;
+    }
+    if (EVP_DigestSign(mctx, sig, &len, tbs, tbs_len) != 1) {
+        goto cleanup;
+    }
+    *sig_len = len;
+    rc = CLASP_OK;
+cleanup:
+    EVP_MD_CTX_free(mctx);
+    if (rc < 0) {
+        return clasp_ossl_fail(rc);
+    }
+    return CLASP_OK;
+}
+
+int clasp_ossl_verify(void *ctx, const clasp_pkey *k, uint16_t sig_alg,
+                      const uint8_t *tbs, size_t tbs_len, const uint8_t *sig,
+                      size_t sig_len)
+{
+    ENSURE(k != NULL, CLASP_ERR_BAD_INPUT_DATA);
+    ENSURE(tbs != NULL || tbs_len == 0, CLASP_ERR_BAD_INPUT_DATA);
+    const sig_scheme *s = find_scheme(sig_alg);
+    ENSURE(s != NULL, CLASP_ERR_UNSUPPORTED_ALG);
+    ENSURE(fits(k, s), CLASP_ERR_ILLEGAL_PARAMETER);
+    ENSURE(sig != NULL && sig_len > 0 && sig_len <= CLASP_MAX_SIG_LEN,
+           CLASP_ERR_DECRYPT_ERROR);
+    int rc = CLASP_ERR_CRYPTO;
+    EVP_MD_CTX *mctx = EVP_MD_CTX_new();
+    if (mctx == NULL) {
+        goto cleanup;
+    }
+    rc = init_sigver(ctx, k, s, false, mctx);
+    if (rc < 0) {
+        goto cleanup;
+    }
+    rc = EVP_DigestVerify(mctx, sig, sig_len, tbs, tbs_len) == 1
+             ? CLASP_OK
+             : CLASP_ERR_DECRYPT_ERROR;
+cleanup:
+    EVP_MD_CTX_free(mctx);
+    if (rc < 0) {
+        return clasp_ossl_fail(rc);
+    }
+    return CLASP_OK;
+}
+
+void clasp_ossl_pkey_free(clasp_pkey *k)
+{
+    if (k == NULL) {
+        return;
+    }
+    EVP_PKEY_free(k->pkey);
+    clasp_free(k);
+}
