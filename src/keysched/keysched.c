@@ -227,13 +227,10 @@ cleanup:
 
 /* Constant-time equality of expected[0..len) and received, whose length
  * may differ (then unequal). */
-static int check_equal(const uint8_t *expected, size_t len,
-                       clasp_span received)
+static int check_equal(const uint8_t *expected, size_t len, clasp_span received)
 {
-    ENSURE(received.len == len && received.p != NULL,
-           CLASP_ERR_DECRYPT_ERROR);
-    ENSURE(clasp_ct_equal(expected, received.p, len),
-           CLASP_ERR_DECRYPT_ERROR);
+    ENSURE(received.len == len && received.p != NULL, CLASP_ERR_DECRYPT_ERROR);
+    ENSURE(clasp_ct_equal(expected, received.p, len), CLASP_ERR_DECRYPT_ERROR);
     return CLASP_OK;
 }
 

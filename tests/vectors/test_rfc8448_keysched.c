@@ -18,8 +18,9 @@
 #include "keysched/transcript.h"
 
 #define SHA256 CLASP_HASH_SHA256
-#define HL 32 /* SHA-256 Hash.length: every trace uses TLS_AES_128_GCM_SHA256 \
-               */
+#define HL                                                             \
+    32 /* SHA-256 Hash.length: every trace uses TLS_AES_128_GCM_SHA256 \
+        */
 
 static clasp_provider *prov;
 static const clasp_suite *suite;
@@ -37,7 +38,7 @@ static int teardown(void **state)
 {
     (void)state;
     prov->destroy(prov);
-    printf("values compared against RFC 8448: %u\n", tv_compared);
+    print_message("values compared against RFC 8448: %u\n", tv_compared);
     return 0;
 }
 
@@ -201,9 +202,9 @@ static void expect_finished(const tv_file *f, const char *actor,
     assert_clasp_err(clasp_ks_check_finished(prov, SHA256, base_secret, th,
                                              clasp_span_of(vd2, HL - 1)),
                      CLASP_ERR_DECRYPT_ERROR);
-    assert_clasp_err(clasp_ks_check_finished(prov, SHA256, th, th,
-                                             clasp_span_of(vd2, HL)),
-                     CLASP_ERR_DECRYPT_ERROR);
+    assert_clasp_err(
+        clasp_ks_check_finished(prov, SHA256, th, th, clasp_span_of(vd2, HL)),
+        CLASP_ERR_DECRYPT_ERROR);
     /* RFC 8446 §4.4.4: struct { opaque verify_data[Hash.length]; }
      * Finished, in a handshake header (type 20). */
     msg[0] = 20;
