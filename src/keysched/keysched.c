@@ -14,7 +14,10 @@
  */
 #include "keysched/keysched.h"
 
+#include <string.h>
+
 #include "base/mem.h"
+#include "base/rd.h"
 #include "base/wr.h"
 #include "clasp/clasp.h"
 
@@ -222,6 +225,27 @@ cleanup:
     return rc;
 }
 
+/* Constant-time equality of expected[0..len) and received, whose length
+ * may differ (then unequal). */
+static int check_equal(const uint8_t *expected, size_t len, clasp_span received)
+{
+    ENSURE(received.len == len && received.p != NULL, CLASP_ERR_DECRYPT_ERROR);
+    ENSURE(clasp_ct_equal(expected, received.p, len), CLASP_ERR_DECRYPT_ERROR);
+    return CLASP_OK;
+}
+
+int clasp_ks_check_binder(clasp_ks *ks, bool external, const uint8_t *th,
+                          clasp_span received)
+{
+    uint8_t expected[CLASP_MAX_HASH_LEN];
+    int rc = clasp_ks_binder(ks, external, th, expected);
+    if (rc == CLASP_OK) {
+        rc = check_equal(expected, ks->hash_len, received);
+    }
+    clasp_memzero(expected, sizeof(expected));
+    return rc;
+}
+
 int clasp_ks_early_traffic(clasp_ks *ks, const uint8_t *th,
                            uint8_t *c_e_traffic, uint8_t *e_exp_master)
 {
@@ -390,6 +414,19 @@ cleanup:
     return rc;
 }
 
+int clasp_ks_check_finished(const clasp_provider *prov, clasp_hash_id hash,
+                            const uint8_t *base_secret, const uint8_t *th,
+                            clasp_span received)
+{
+    uint8_t expected[CLASP_MAX_HASH_LEN];
+    int rc = clasp_ks_finished(prov, hash, base_secret, th, expected);
+    if (rc == CLASP_OK) {
+        rc = check_equal(expected, hash_len_of(hash), received);
+    }
+    clasp_memzero(expected, sizeof(expected));
+    return rc;
+}
+
 /* RFC 8446 §7.3:
  *     [sender]_write_key = HKDF-Expand-Label(Secret, "key", "", key_length)
  *     [sender]_write_iv  = HKDF-Expand-Label(Secret, "iv", "", iv_length) */
@@ -490,11 +527,14 @@ cleanup:
 static int put_hex(clasp_wr *w, const uint8_t *p, size_t n)
 {
     static const char digits[] = "0123456789abcdef";
+    clasp_rd r = clasp_rd_init(p, n);
     for (size_t i = 0; i < n; i++) {
-        TRY(clasp_wr_u8(w, (uint8_t)digits[p[i] >> 4]));
-        TRY(clasp_wr_u8(w, (uint8_t)digits[p[i] & 0x0F]));
+        uint8_t b = 0;
+        TRY(clasp_rd_u8(&r, &b));
+        TRY(clasp_wr_u8(w, (uint8_t)digits[b >> 4]));
+        TRY(clasp_wr_u8(w, (uint8_t)digits[b & 0x0F]));
     }
-    return CLASP_OK;
+    return clasp_rd_done(&r);
 }
 
 /* NSS key log format: "<label> <64 hex digits of client_random> <secret
@@ -506,10 +546,10 @@ int clasp_ks_keylog_line(char *buf, size_t cap, const char *nss_label,
     ENSURE(buf != NULL && nss_label != NULL && client_random != NULL &&
                secret != NULL && len <= CLASP_MAX_HASH_LEN,
            CLASP_ERR_INTERNAL);
+    size_t label_len = strlen(nss_label);
+    ENSURE(label_len <= 64, CLASP_ERR_INTERNAL);
     clasp_wr w = clasp_wr_init(buf, cap);
-    for (size_t i = 0; nss_label[i] != '\0' && i < 64; i++) {
-        TRY(clasp_wr_u8(&w, (uint8_t)nss_label[i]));
-    }
+    TRY(clasp_wr_bytes(&w, nss_label, label_len));
     TRY(clasp_wr_u8(&w, ' '));
     TRY(put_hex(&w, client_random, CLASP_KS_CLIENT_RANDOM_LEN));
     TRY(clasp_wr_u8(&w, ' '));

@@ -96,6 +96,12 @@ CLASP_MUST_USE int clasp_ks_binder_key(clasp_ks *ks, bool external,
  * messages before it): HMAC(finished_key(binder_key), th). */
 CLASP_MUST_USE int clasp_ks_binder(clasp_ks *ks, bool external,
                                    const uint8_t *th, uint8_t *out);
+/* KS_EARLY: check a received binder against the expected one in constant
+ * time; mismatch or wrong length -> CLASP_ERR_DECRYPT_ERROR (RFC 8446
+ * §6.2: "validate [...] a PSK binder"). */
+CLASP_MUST_USE int clasp_ks_check_binder(clasp_ks *ks, bool external,
+                                         const uint8_t *th,
+                                         clasp_span received);
 /* KS_EARLY: client_early_traffic_secret and early_exporter_master_secret
  * over th = Transcript-Hash(ClientHello). e_exp_master may be NULL. */
 CLASP_MUST_USE int clasp_ks_early_traffic(clasp_ks *ks, const uint8_t *th,
@@ -158,6 +164,16 @@ CLASP_MUST_USE int clasp_ks_finished(const clasp_provider *prov,
                                      clasp_hash_id hash,
                                      const uint8_t *base_secret,
                                      const uint8_t *th, uint8_t *out);
+/* Check a received Finished.verify_data in constant time (RFC 8446
+ * §4.4.4: "Recipients of Finished messages MUST verify that the contents
+ * are correct and if incorrect MUST terminate the connection with a
+ * "decrypt_error" alert."): mismatch or wrong length ->
+ * CLASP_ERR_DECRYPT_ERROR. */
+CLASP_MUST_USE int clasp_ks_check_finished(const clasp_provider *prov,
+                                           clasp_hash_id hash,
+                                           const uint8_t *base_secret,
+                                           const uint8_t *th,
+                                           clasp_span received);
 /* Traffic keys of a traffic secret, RFC 8446 §7.3: key (suite->key_len
  * bytes) and iv (suite->iv_len = 12 bytes). */
 CLASP_MUST_USE int clasp_ks_traffic_keys(const clasp_provider *prov,

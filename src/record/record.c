@@ -16,7 +16,6 @@
  */
 #include "record/record.h"
 
-#include "base/be.h"
 #include "base/mem.h"
 #include "clasp/clasp.h"
 
@@ -171,17 +170,20 @@ size_t clasp_rec_sealed_len(const clasp_rec_dir *d, size_t content_len,
 }
 
 /* RFC 8446 §5.3: the sequence number, big-endian and left-padded with
- * zeros to iv_length, XORed with the static IV. */
-static void make_nonce(const clasp_rec_dir *d, uint8_t *nonce)
+ * zeros to iv_length (12), XORed with the static IV: the first 4 bytes
+ * are the IV's, the last 8 the IV's XOR seq. */
+static int make_nonce(const clasp_rec_dir *d, uint8_t *nonce)
 {
-    uint8_t seq[8];
-    clasp_be64_put(seq, d->seq);
-    for (size_t i = 0; i < CLASP_AEAD_NONCE_LEN; i++) {
-        uint8_t s = i < CLASP_AEAD_NONCE_LEN - 8
-                        ? 0
-                        : seq[i - (CLASP_AEAD_NONCE_LEN - 8)];
-        nonce[i] = (uint8_t)(d->iv[i] ^ s);
-    }
+    clasp_rd iv = clasp_rd_init(d->iv, CLASP_AEAD_NONCE_LEN);
+    uint32_t iv_hi = 0;
+    uint64_t iv_lo = 0;
+    TRY(clasp_rd_u32(&iv, &iv_hi));
+    TRY(clasp_rd_u64(&iv, &iv_lo));
+    TRY(clasp_rd_done(&iv));
+    clasp_wr w = clasp_wr_init(nonce, CLASP_AEAD_NONCE_LEN);
+    TRY(clasp_wr_u32(&w, iv_hi));
+    TRY(clasp_wr_u64(&w, iv_lo ^ d->seq));
+    return clasp_wr_finish(&w);
 }
 
 /* RFC 8446 §5.3: "If a TLS implementation would need to wrap a sequence
@@ -270,7 +272,7 @@ int clasp_rec_seal(clasp_rec_dir *d, uint8_t type, const uint8_t *content,
     TRY(clasp_wr_finish(&iw));
 
     uint8_t nonce[CLASP_AEAD_NONCE_LEN];
-    make_nonce(d, nonce);
+    TRY(make_nonce(d, nonce));
     int rc = d->prov->aead_seal(d->aead, nonce, hdr, CLASP_RECORD_HEADER_LEN,
                                 body, inner_len, body);
     if (rc < 0) {
@@ -317,7 +319,7 @@ static int open_protected(clasp_rec_dir *d, const uint8_t *hdr, uint8_t *body,
     ENSURE(body_len >= tag_len, CLASP_ERR_BAD_RECORD_MAC);
     TRY(check_seq(d));
     uint8_t nonce[CLASP_AEAD_NONCE_LEN];
-    make_nonce(d, nonce);
+    TRY(make_nonce(d, nonce));
     /* RFC 8446 §5.2: "If the decryption fails, the receiver MUST
      * terminate the connection with a "bad_record_mac" alert." seq stays
      * unchanged, so a server skipping rejected 0-RTT records (§4.2.10)

@@ -18,8 +18,9 @@
 #include "keysched/transcript.h"
 
 #define SHA256 CLASP_HASH_SHA256
-#define HL 32 /* SHA-256 Hash.length: every trace uses TLS_AES_128_GCM_SHA256 \
-               */
+#define HL                                                             \
+    32 /* SHA-256 Hash.length: every trace uses TLS_AES_128_GCM_SHA256 \
+        */
 
 static clasp_provider *prov;
 static const clasp_suite *suite;
@@ -37,7 +38,7 @@ static int teardown(void **state)
 {
     (void)state;
     prov->destroy(prov);
-    printf("values compared against RFC 8448: %u\n", tv_compared);
+    print_message("values compared against RFC 8448: %u\n", tv_compared);
     return 0;
 }
 
@@ -188,6 +189,22 @@ static void expect_finished(const tv_file *f, const char *actor,
     /* the one-call form agrees */
     assert_clasp_ok(clasp_ks_finished(prov, SHA256, base_secret, th, vd2));
     assert_memory_equal(vd, vd2, HL);
+    /* the peer's side: the trace's value is accepted, any other refused
+     * with decrypt_error (RFC 8446 §4.4.4) */
+    tv_get(f, key, vd2, HL);
+    assert_clasp_ok(clasp_ks_check_finished(prov, SHA256, base_secret, th,
+                                            clasp_span_of(vd2, HL)));
+    vd2[HL - 1] ^= 1;
+    assert_clasp_err(clasp_ks_check_finished(prov, SHA256, base_secret, th,
+                                             clasp_span_of(vd2, HL)),
+                     CLASP_ERR_DECRYPT_ERROR);
+    vd2[HL - 1] ^= 1;
+    assert_clasp_err(clasp_ks_check_finished(prov, SHA256, base_secret, th,
+                                             clasp_span_of(vd2, HL - 1)),
+                     CLASP_ERR_DECRYPT_ERROR);
+    assert_clasp_err(
+        clasp_ks_check_finished(prov, SHA256, th, th, clasp_span_of(vd2, HL)),
+        CLASP_ERR_DECRYPT_ERROR);
     /* RFC 8446 §4.4.4: struct { opaque verify_data[Hash.length]; }
      * Finished, in a handshake header (type 20). */
     msg[0] = 20;
@@ -275,8 +292,20 @@ static void check_early(const tv_file *f, clasp_ks *ks, clasp_ts *ts)
     tv_expect(f, "client.calculate_psk_binder.binder_hash", th, HL);
     assert_clasp_ok(clasp_ks_binder(ks, false, th, out));
     tv_expect(f, "client.calculate_psk_binder.finished", out, HL);
-    /* ... and it is the binder the ClientHello carries */
+    /* ... and it is the binder the ClientHello carries, which the server
+     * accepts; anything else is decrypt_error (RFC 8446 §6.2) */
     assert_memory_equal(ch + ch_len - HL, out, HL);
+    clasp_span sent = clasp_span_of(ch + ch_len - HL, HL);
+    assert_clasp_ok(clasp_ks_check_binder(ks, false, th, sent));
+    assert_clasp_err(clasp_ks_check_binder(ks, true, th, sent),
+                     CLASP_ERR_DECRYPT_ERROR);
+    assert_clasp_err(
+        clasp_ks_check_binder(ks, false, th, clasp_span_of(sent.p, HL - 1)),
+        CLASP_ERR_DECRYPT_ERROR);
+    out[0] ^= 0x80;
+    assert_clasp_err(
+        clasp_ks_check_binder(ks, false, th, clasp_span_of(out, HL)),
+        CLASP_ERR_DECRYPT_ERROR);
 
     /* an external PSK would use "ext binder": a different key */
     uint8_t ext[HL], res[HL];

@@ -31,7 +31,7 @@ static int teardown(void **state)
 {
     (void)state;
     prov->destroy(prov);
-    printf("records compared against RFC 8448: %u\n", tv_compared);
+    print_message("records compared against RFC 8448: %u\n", tv_compared);
     return 0;
 }
 

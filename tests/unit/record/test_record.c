@@ -597,6 +597,30 @@ static void install_and_clear(void **state)
     clasp_rec_clear(&d);
 }
 
+/* The base helper behind padding removal (src/base/rd.c): the last
+ * non-zero byte at every position, none in all-zero or empty input. */
+static void last_nonzero_helper(void **state)
+{
+    (void)state;
+    uint8_t buf[40] = {0};
+    size_t idx = 99;
+    assert_clasp_err(clasp_span_last_nonzero(clasp_span_of(buf, 0), &idx),
+                     CLASP_ERR_NOT_FOUND);
+    memset(buf, 0, sizeof(buf));
+    assert_clasp_err(
+        clasp_span_last_nonzero(clasp_span_of(buf, sizeof(buf)), &idx),
+        CLASP_ERR_NOT_FOUND);
+    assert_int_equal(idx, 99);
+    for (size_t i = 0; i < sizeof(buf); i++) {
+        memset(buf, 0, sizeof(buf));
+        buf[0] = 0xFF; /* an earlier non-zero byte must not win */
+        buf[i] = (uint8_t)(i == 0 ? 1 : 0x80 | i);
+        assert_clasp_ok(
+            clasp_span_last_nonzero(clasp_span_of(buf, sizeof(buf)), &idx));
+        assert_int_equal(idx, i);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -612,6 +636,7 @@ int main(void)
         cmocka_unit_test(change_cipher_spec_records),
         cmocka_unit_test(plaintext_mode),
         cmocka_unit_test(install_and_clear),
+        cmocka_unit_test(last_nonzero_helper),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
