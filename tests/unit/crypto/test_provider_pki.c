@@ -12,6 +12,7 @@
 #include "base/mem.h"
 #include "crypto/provider.h"
 #include "crypto/suites.h"
+#include "crypto/testprov/testprov.h"
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -24,6 +25,16 @@ static int setup_ossl(void **state)
 {
     clasp_provider *p = NULL;
     if (clasp_ossl_provider_new(NULL, NULL, &p) != 0) {
+        return -1;
+    }
+    *state = p;
+    return 0;
+}
+
+static int setup_testprov(void **state)
+{
+    clasp_provider *p = NULL;
+    if (clasp_testprov_new(&p) != 0) {
         return -1;
     }
     *state = p;
@@ -563,9 +574,13 @@ static void test_x509_trust_names(void **state)
         cmocka_unit_test(test_x509_decode),         \
         cmocka_unit_test(test_x509_trust_names)
 
+/* The same cases, once per provider. */
 int main(void)
 {
     const struct CMUnitTest tests[] = {PKI_TESTS};
-    return cmocka_run_group_tests_name("ossl", tests, setup_ossl,
-                                       teardown_prov);
+    int failed =
+        cmocka_run_group_tests_name("ossl", tests, setup_ossl, teardown_prov);
+    failed += cmocka_run_group_tests_name("testprov", tests, setup_testprov,
+                                          teardown_prov);
+    return failed;
 }
