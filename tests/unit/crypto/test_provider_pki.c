@@ -231,6 +231,31 @@ static void test_sig_cross_scheme(void **state)
     p->pkey_free(ec);
 }
 
+/* An RSASSA-PSS key with parameters (RFC 4055 §3.1) fits only the
+ * scheme with its hash; salt >= 48 allows TLS's salt = 48 for SHA-384. */
+static void test_sig_pss_restricted(void **state)
+{
+    clasp_provider *p = prov_of(state);
+    static const uint8_t tbs[] = "restricted";
+    uint8_t sig[CLASP_MAX_SIG_LEN];
+    size_t sig_len = 0;
+    clasp_pkey *k = load_key(p, "pki/rsapss/restricted-sha384.key", NULL);
+    for (size_t a = 0; a < COUNT(all_sig_algs); a++) {
+        bool want = all_sig_algs[a] == CLASP_SIG_RSA_PSS_PSS_SHA384;
+        if (p->pkey_fits(k, all_sig_algs[a]) != want) {
+            fail_msg("restricted PSS key, scheme 0x%04x", all_sig_algs[a]);
+        }
+    }
+    assert_clasp_ok(p->sign(p->ctx, k, CLASP_SIG_RSA_PSS_PSS_SHA384, tbs,
+                            sizeof(tbs), sig, sizeof(sig), &sig_len));
+    assert_clasp_ok(p->verify(p->ctx, k, CLASP_SIG_RSA_PSS_PSS_SHA384, tbs,
+                              sizeof(tbs), sig, sig_len));
+    assert_clasp_err(p->sign(p->ctx, k, CLASP_SIG_RSA_PSS_PSS_SHA256, tbs,
+                             sizeof(tbs), sig, sizeof(sig), &sig_len),
+                     CLASP_ERR_ILLEGAL_PARAMETER);
+    p->pkey_free(k);
+}
+
 /* RFC 8032 §7.1 TEST 1: Ed25519 with an empty message; the key is given
  * as PKCS#8 DER (RFC 8410 §7: 302e020100300506032b657004220420 || seed). */
 static void test_sig_ed25519_rfc8032(void **state)
@@ -568,6 +593,7 @@ static void test_x509_trust_names(void **state)
     cmocka_unit_test(test_sig_matrix),              \
         cmocka_unit_test(test_sig_cross_scheme),    \
         cmocka_unit_test(test_sig_ed25519_rfc8032), \
+        cmocka_unit_test(test_sig_pss_restricted),  \
         cmocka_unit_test(test_key_loading),         \
         cmocka_unit_test(test_x509_good_chains),    \
         cmocka_unit_test(test_x509_bad_chains),     \
