@@ -166,6 +166,12 @@ leaf ecdsa-p256 "clasp test client" v3_client client client "$ca" "$ca"
 leaf ecdsa-p256 localhost v3_leaf neg expired "$ca" "$ca" \
     20000101000000Z 20010101000000Z
 
+# An RSASSA-PSS key restricted to SHA-384 / MGF1-SHA-384 / salt >= 48
+# (RFC 4055 §3.1 parameters in the key): fits rsa_pss_pss_sha384 only.
+openssl genpkey -algorithm RSA-PSS -pkeyopt rsa_keygen_bits:2048 \
+    -pkeyopt rsa_pss_keygen_md:sha384 -pkeyopt rsa_pss_keygen_mgf1_md:sha384 \
+    -pkeyopt rsa_pss_keygen_saltlen:48 -out rsapss/restricted-sha384.key
+
 # The ecdsa-p256 leaf key again, in other encodings: PKCS#8 DER, and
 # encrypted PKCS#8 PEM (password "clasp-test").
 openssl pkey -in ecdsa-p256/leaf.key -outform DER -out ecdsa-p256/leaf.key.der

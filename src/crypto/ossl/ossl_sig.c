@@ -132,6 +132,13 @@ static bool pss_params_fit(const clasp_pkey *k, const sig_scheme *s)
     return true;
 }
 
+/* Our signature buffers hold up to CLASP_MAX_SIG_LEN (RSA-8192). */
+static bool rsa_size_ok(const clasp_pkey *k)
+{
+    int size = EVP_PKEY_get_size(k->pkey);
+    return size > 0 && size <= CLASP_MAX_SIG_LEN;
+}
+
 static bool fits(const clasp_pkey *k, const sig_scheme *s)
 {
     if (k == NULL || s == NULL || EVP_PKEY_is_a(k->pkey, s->key_type) != 1) {
@@ -139,15 +146,9 @@ static bool fits(const clasp_pkey *k, const sig_scheme *s)
     }
     switch (s->kind) {
     case KIND_ECDSA: return ec_curve_nid(k->pkey) == s->curve_nid;
-    case KIND_PSS_PSS:
-        if (!pss_params_fit(k, s)) {
-            return false;
-        }
-        /* fall through */
+    case KIND_PSS_PSS: return pss_params_fit(k, s) && rsa_size_ok(k);
     case KIND_RSAE_PSS:
-    case KIND_PKCS1:
-        return EVP_PKEY_get_size(k->pkey) > 0 &&
-               EVP_PKEY_get_size(k->pkey) <= CLASP_MAX_SIG_LEN;
+    case KIND_PKCS1: return rsa_size_ok(k);
     case KIND_EDDSA: return true;
     }
     return false;

@@ -11,6 +11,7 @@
 
 #include "crypto/provider.h"
 #include "crypto/suites.h"
+#include "crypto/testprov/testprov.h"
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -23,6 +24,16 @@ static int setup_ossl(void **state)
 {
     clasp_provider *p = NULL;
     if (clasp_ossl_provider_new(NULL, NULL, &p) != 0) {
+        return -1;
+    }
+    *state = p;
+    return 0;
+}
+
+static int setup_testprov(void **state)
+{
+    clasp_provider *p = NULL;
+    if (clasp_testprov_new(&p) != 0) {
         return -1;
     }
     *state = p;
@@ -679,10 +690,13 @@ static void test_kx_agree_and_reject(void **state)
         cmocka_unit_test(test_kx_rfc5903_p256),                                \
         cmocka_unit_test(test_kx_agree_and_reject)
 
+/* The same cases, once per provider. */
 int main(void)
 {
     const struct CMUnitTest tests[] = {PROVIDER_TESTS};
-    int rc =
+    int failed =
         cmocka_run_group_tests_name("ossl", tests, setup_ossl, teardown_prov);
-    return rc;
+    failed += cmocka_run_group_tests_name("testprov", tests, setup_testprov,
+                                          teardown_prov);
+    return failed;
 }

@@ -12,6 +12,7 @@
 #include "base/mem.h"
 #include "crypto/provider.h"
 #include "crypto/suites.h"
+#include "crypto/testprov/testprov.h"
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -24,6 +25,16 @@ static int setup_ossl(void **state)
 {
     clasp_provider *p = NULL;
     if (clasp_ossl_provider_new(NULL, NULL, &p) != 0) {
+        return -1;
+    }
+    *state = p;
+    return 0;
+}
+
+static int setup_testprov(void **state)
+{
+    clasp_provider *p = NULL;
+    if (clasp_testprov_new(&p) != 0) {
         return -1;
     }
     *state = p;
@@ -218,6 +229,31 @@ static void test_sig_cross_scheme(void **state)
         p->sign(p->ctx, ec, 0x0203, tbs, 3, sig, sizeof(sig), &sig_len),
         CLASP_ERR_UNSUPPORTED_ALG);
     p->pkey_free(ec);
+}
+
+/* An RSASSA-PSS key with parameters (RFC 4055 §3.1) fits only the
+ * scheme with its hash; salt >= 48 allows TLS's salt = 48 for SHA-384. */
+static void test_sig_pss_restricted(void **state)
+{
+    clasp_provider *p = prov_of(state);
+    static const uint8_t tbs[] = "restricted";
+    uint8_t sig[CLASP_MAX_SIG_LEN];
+    size_t sig_len = 0;
+    clasp_pkey *k = load_key(p, "pki/rsapss/restricted-sha384.key", NULL);
+    for (size_t a = 0; a < COUNT(all_sig_algs); a++) {
+        bool want = all_sig_algs[a] == CLASP_SIG_RSA_PSS_PSS_SHA384;
+        if (p->pkey_fits(k, all_sig_algs[a]) != want) {
+            fail_msg("restricted PSS key, scheme 0x%04x", all_sig_algs[a]);
+        }
+    }
+    assert_clasp_ok(p->sign(p->ctx, k, CLASP_SIG_RSA_PSS_PSS_SHA384, tbs,
+                            sizeof(tbs), sig, sizeof(sig), &sig_len));
+    assert_clasp_ok(p->verify(p->ctx, k, CLASP_SIG_RSA_PSS_PSS_SHA384, tbs,
+                              sizeof(tbs), sig, sig_len));
+    assert_clasp_err(p->sign(p->ctx, k, CLASP_SIG_RSA_PSS_PSS_SHA256, tbs,
+                             sizeof(tbs), sig, sizeof(sig), &sig_len),
+                     CLASP_ERR_ILLEGAL_PARAMETER);
+    p->pkey_free(k);
 }
 
 /* RFC 8032 §7.1 TEST 1: Ed25519 with an empty message; the key is given
@@ -557,15 +593,20 @@ static void test_x509_trust_names(void **state)
     cmocka_unit_test(test_sig_matrix),              \
         cmocka_unit_test(test_sig_cross_scheme),    \
         cmocka_unit_test(test_sig_ed25519_rfc8032), \
+        cmocka_unit_test(test_sig_pss_restricted),  \
         cmocka_unit_test(test_key_loading),         \
         cmocka_unit_test(test_x509_good_chains),    \
         cmocka_unit_test(test_x509_bad_chains),     \
         cmocka_unit_test(test_x509_decode),         \
         cmocka_unit_test(test_x509_trust_names)
 
+/* The same cases, once per provider. */
 int main(void)
 {
     const struct CMUnitTest tests[] = {PKI_TESTS};
-    return cmocka_run_group_tests_name("ossl", tests, setup_ossl,
-                                       teardown_prov);
+    int failed =
+        cmocka_run_group_tests_name("ossl", tests, setup_ossl, teardown_prov);
+    failed += cmocka_run_group_tests_name("testprov", tests, setup_testprov,
+                                          teardown_prov);
+    return failed;
 }
