@@ -59,7 +59,7 @@ static int push(tp_node **q, uint16_t group, const uint8_t *p, size_t len)
 {
     ENSURE(p != NULL || len == 0, CLASP_ERR_BAD_INPUT_DATA);
     ENSURE(len <= SIZE_MAX - sizeof(tp_node), CLASP_ERR_BAD_INPUT_DATA);
-    tp_node *n = clasp_calloc(1, sizeof(tp_node) + len);
+    tp_node *n = clasp_mem_calloc(1, sizeof(tp_node) + len);
     ENSURE(n != NULL, CLASP_ERR_ALLOC_FAILED);
     n->group = group;
     n->len = len;
@@ -235,7 +235,7 @@ static int tp_aead_new(void *ctx, uint16_t suite, const uint8_t *key,
     const clasp_suite *s = clasp_suite_find(suite);
     ENSURE(s != NULL, CLASP_ERR_UNSUPPORTED_ALG);
     ENSURE(key_len == s->key_len, CLASP_ERR_BAD_INPUT_DATA);
-    tp_aead *w = clasp_calloc(1, sizeof(*w));
+    tp_aead *w = clasp_mem_calloc(1, sizeof(*w));
     ENSURE(w != NULL, CLASP_ERR_ALLOC_FAILED);
     w->tp = tp;
     w->tag_len = s->tag_len;
@@ -243,7 +243,7 @@ static int tp_aead_new(void *ctx, uint16_t suite, const uint8_t *key,
         int rc =
             tp->inner->aead_new(tp->inner->ctx, suite, key, key_len, &w->inner);
         if (rc < 0) {
-            clasp_free(w);
+            clasp_mem_free(w);
             return rc;
         }
     }
@@ -305,7 +305,7 @@ static void tp_aead_free(clasp_aead *a)
     }
     tp_aead *w = aead_of(a);
     w->tp->inner->aead_free(w->inner);
-    clasp_free(w);
+    clasp_mem_free(w);
 }
 
 /* ---- key exchange and signatures ----------------------------------------- */
@@ -416,7 +416,7 @@ static void tp_destroy(clasp_provider *prov)
     if (tp->inner != NULL) {
         tp->inner->destroy(tp->inner);
     }
-    clasp_free(tp);
+    clasp_mem_free(tp);
 }
 
 static void set_ops(clasp_provider *p, const clasp_provider *in)
@@ -449,11 +449,11 @@ int clasp_testprov_new(clasp_provider **out)
 {
     ENSURE(out != NULL, CLASP_ERR_BAD_INPUT_DATA);
     *out = NULL;
-    testprov *tp = clasp_calloc(1, sizeof(*tp));
+    testprov *tp = clasp_mem_calloc(1, sizeof(*tp));
     ENSURE(tp != NULL, CLASP_ERR_ALLOC_FAILED);
     int rc = clasp_ossl_provider_new(NULL, NULL, &tp->inner);
     if (rc < 0) {
-        clasp_free(tp);
+        clasp_mem_free(tp);
         return rc;
     }
     set_ops(&tp->prov, tp->inner);

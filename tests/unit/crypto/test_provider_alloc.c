@@ -115,7 +115,7 @@ static void exercise(clasp_provider *p, bool fail, long aead_allocs)
         p->kx_free(kx);
         p->pkey_free(k);
         p->trust_free(t);
-        clasp_free(ders);
+        clasp_mem_free(ders);
     }
     th_free(pem);
     th_free(cert);
