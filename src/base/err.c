@@ -17,7 +17,7 @@ struct err_row {
 };
 
 static const struct err_row err_rows[] = {
-#define ERR_ROW_(name, cls, n, alert, text)                                    \
+#define ERR_ROW_(name, cls, n, alert, text) \
     {CLASP_ERR_##name, CLASP_ALERT_##alert, "CLASP_ERR_" #name, text},
     CLASP_ERRORS(ERR_ROW_)
 #undef ERR_ROW_

@@ -19,20 +19,20 @@
 CLASP_MUST_USE int clasp_fail(int err, const char *file, int line);
 
 /* Propagate a negative result. */
-#define TRY(expr)                                                              \
-    do {                                                                       \
-        int rc_ = (expr);                                                      \
-        if (rc_ < 0) {                                                         \
-            return rc_;                                                        \
-        }                                                                      \
+#define TRY(expr)         \
+    do {                  \
+        int rc_ = (expr); \
+        if (rc_ < 0) {    \
+            return rc_;   \
+        }                 \
     } while (0)
 
 /* Fail with err unless cond holds. */
-#define ENSURE(cond, err)                                                      \
-    do {                                                                       \
-        if (!(cond)) {                                                         \
-            return clasp_fail((err), __FILE__, __LINE__);                      \
-        }                                                                      \
+#define ENSURE(cond, err)                                 \
+    do {                                                  \
+        if (!(cond)) {                                    \
+            return clasp_fail((err), __FILE__, __LINE__); \
+        }                                                 \
     } while (0)
 
 /* Fail with err. */

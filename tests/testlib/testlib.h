@@ -23,9 +23,9 @@ uint8_t *th_read_file(const char *path, size_t *len);
 void th_free(void *p);
 
 /* Assert an exact clasp error code, printing both names on mismatch. */
-#define assert_clasp_err(actual, expected)                                     \
+#define assert_clasp_err(actual, expected) \
     th_assert_err((actual), (expected), #actual, __FILE__, __LINE__)
-#define assert_clasp_ok(actual)                                                \
+#define assert_clasp_ok(actual) \
     th_assert_err((actual), CLASP_OK, #actual, __FILE__, __LINE__)
 void th_assert_err(int actual, int expected, const char *expr, const char *file,
                    int line);

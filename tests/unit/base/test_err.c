@@ -37,9 +37,9 @@ static void err_each_protocol_error_sends_its_alert(void **state)
 static void err_every_code_has_a_name_and_text(void **state)
 {
     (void)state;
-#define CHECK_(name, cls, n, alert, text)                                      \
-    assert_string_equal(clasp_error_name(CLASP_ERR_##name),                    \
-                        "CLASP_ERR_" #name);                                   \
+#define CHECK_(name, cls, n, alert, text)                   \
+    assert_string_equal(clasp_error_name(CLASP_ERR_##name), \
+                        "CLASP_ERR_" #name);                \
     assert_string_equal(clasp_strerror(CLASP_ERR_##name), text);
     CLASP_ERRORS(CHECK_)
 #undef CHECK_
