@@ -20,7 +20,10 @@ typedef struct {
 
 static inline clasp_rd clasp_rd_init(const void *buf, size_t len)
 {
-    clasp_rd r = {(const uint8_t *)buf, (const uint8_t *)buf + len};
+    /* NULL + 0 is undefined behaviour: an empty reader may have no
+     * buffer at all. */
+    const uint8_t *p = (const uint8_t *)buf;
+    clasp_rd r = {p, len > 0 ? p + len : p};
     return r;
 }
 
