@@ -35,7 +35,10 @@ CLASP_MUST_USE int clasp_copy(void *dst, size_t cap, const void *src, size_t n);
  * base/ (DESIGN.md §3.4). */
 static inline uint8_t *clasp_buf_at(uint8_t *buf, size_t cap, size_t off)
 {
-    return off <= cap ? buf + off : NULL;
+    if (off > cap) {
+        return NULL;
+    }
+    return off > 0 ? buf + off : buf; /* no NULL + 0 */
 }
 
 /* Grow *buf (holding used bytes) to at least need bytes of capacity,

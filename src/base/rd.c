@@ -151,7 +151,7 @@ int clasp_span_sub(clasp_span s, size_t off, size_t n, clasp_span *out)
     if (off > s.len || n > s.len - off) {
         return CLASP_ERR_DECODE;
     }
-    out->p = s.p + off;
+    out->p = off > 0 ? s.p + off : s.p; /* no NULL + 0 */
     out->len = n;
     return CLASP_OK;
 }
