@@ -80,4 +80,21 @@ static inline size_t mt_put24(uint8_t *p, size_t v)
     return 3;
 }
 
+/* A vector at p: a length field of nbytes bytes holding len_field, then
+ * body_len bytes of fill. Returns the bytes written. */
+static inline size_t mt_vec(uint8_t *p, int nbytes, size_t len_field,
+                            size_t body_len, uint8_t fill)
+{
+    size_t at = 0;
+    if (nbytes == 1) {
+        p[at++] = (uint8_t)len_field;
+    } else if (nbytes == 2) {
+        at += mt_put16(p, len_field);
+    } else {
+        at += mt_put24(p, len_field);
+    }
+    memset(p + at, fill, body_len);
+    return at + body_len;
+}
+
 #endif

@@ -132,8 +132,7 @@ static void ct_entry_extensions_are_reported(void **state)
     /* The handshake re-parses the entry block for values. */
     clasp_rd r = clasp_rd_of_span(ct.certificate_list[0].extensions);
     struct clasp_exts exts;
-    assert_clasp_ok(
-        clasp_ext_parse_block(&r, CLASP_EXT_IN_CT, CH_SENT, &exts));
+    assert_clasp_ok(clasp_ext_parse_block(&r, CLASP_EXT_IN_CT, CH_SENT, &exts));
     mt_assert_span_hex(exts.data[CLASP_EXT_ID_STATUS_REQUEST], "010203");
 }
 

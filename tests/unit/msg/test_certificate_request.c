@@ -116,9 +116,9 @@ static void cr_round_trips_with_context_and_authorities(void **state)
 {
     (void)state;
     uint8_t buf[128];
-    clasp_span b = mt_hex("04 01020304 0017" SIGALG
-                          "002f 000b 0009 0003 303132 0002 3334",
-                          buf, sizeof(buf));
+    clasp_span b =
+        mt_hex("04 01020304 0017" SIGALG "002f 000b 0009 0003 303132 0002 3334",
+               buf, sizeof(buf));
     struct clasp_cr cr;
     assert_clasp_ok(clasp_cr_parse(&b, &cr));
     mt_assert_span_hex(cr.certificate_request_context, "01020304");

@@ -61,10 +61,10 @@ static void ch_parses_the_rfc8448_1rtt_hello(void **state)
                          CLASP_EXT_BIT(CLASP_EXT_ID_PSK_KEY_EXCHANGE_MODES) |
                          CLASP_EXT_BIT(CLASP_EXT_ID_RECORD_SIZE_LIMIT));
     static const uint8_t order[] = {
-        CLASP_EXT_ID_SERVER_NAME,        CLASP_EXT_ID_RENEGOTIATION_INFO,
-        CLASP_EXT_ID_SUPPORTED_GROUPS,   CLASP_EXT_ID_SESSION_TICKET,
-        CLASP_EXT_ID_KEY_SHARE,          CLASP_EXT_ID_SUPPORTED_VERSIONS,
-        CLASP_EXT_ID_SIG_ALG,            CLASP_EXT_ID_PSK_KEY_EXCHANGE_MODES,
+        CLASP_EXT_ID_SERVER_NAME,      CLASP_EXT_ID_RENEGOTIATION_INFO,
+        CLASP_EXT_ID_SUPPORTED_GROUPS, CLASP_EXT_ID_SESSION_TICKET,
+        CLASP_EXT_ID_KEY_SHARE,        CLASP_EXT_ID_SUPPORTED_VERSIONS,
+        CLASP_EXT_ID_SIG_ALG,          CLASP_EXT_ID_PSK_KEY_EXCHANGE_MODES,
         CLASP_EXT_ID_RECORD_SIZE_LIMIT};
     assert_int_equal(e->order_len, sizeof(order));
     assert_memory_equal(e->order, order, sizeof(order));
@@ -87,10 +87,9 @@ static void ch_parses_the_rfc8448_1rtt_hello(void **state)
                        "ed ce 00 5f f1 83 d7 bb 14 95 20 72 36 64 70 37");
     assert_int_equal(e->supported_versions.versions.count, 1);
     assert_int_equal(e->supported_versions.versions.v[0], 0x0304);
-    static const uint16_t sig_algs[] = {0x0403, 0x0503, 0x0603, 0x0203,
-                                        0x0804, 0x0805, 0x0806, 0x0401,
-                                        0x0501, 0x0601, 0x0201, 0x0402,
-                                        0x0502, 0x0602, 0x0202};
+    static const uint16_t sig_algs[] = {0x0403, 0x0503, 0x0603, 0x0203, 0x0804,
+                                        0x0805, 0x0806, 0x0401, 0x0501, 0x0601,
+                                        0x0201, 0x0402, 0x0502, 0x0602, 0x0202};
     assert_int_equal(e->sig_alg.count, 15);
     for (size_t i = 0; i < 15; i++) {
         assert_int_equal(e->sig_alg.v[i], sig_algs[i]);
@@ -208,9 +207,8 @@ static void ch_write_from_values_round_trips(void **state)
     e->supported_versions.versions.v[0] = 0x0304;
     e->supported_versions.versions.kept = 1;
     clasp_exts_set(e, CLASP_EXT_ID_KEY_SHARE);
-    e->key_share.client_shares[0] =
-        (struct clasp_key_share_entry){CLASP_GROUP_X25519,
-                                       clasp_span_of(key, sizeof(key))};
+    e->key_share.client_shares[0] = (struct clasp_key_share_entry){
+        CLASP_GROUP_X25519, clasp_span_of(key, sizeof(key))};
     e->key_share.client_shares_kept = 1;
     clasp_exts_set(e, CLASP_EXT_ID_POST_HANDSHAKE_AUTH);
 
@@ -226,8 +224,7 @@ static void ch_write_from_values_round_trips(void **state)
     assert_int_equal(back.cipher_suites.count, 2);
     assert_int_equal(back.cipher_suites.v[1], 0x0a0a);
     assert_int_equal(back.exts.present, e->present);
-    assert_int_equal(back.exts.key_share.client_shares[0].key_exchange.len,
-                     32);
+    assert_int_equal(back.exts.key_share.client_shares[0].key_exchange.len, 32);
     /* Registry order when no order is given. */
     assert_int_equal(back.exts.order[0], CLASP_EXT_ID_SUPPORTED_VERSIONS);
     assert_int_equal(back.exts.order[1], CLASP_EXT_ID_POST_HANDSHAKE_AUTH);
@@ -244,9 +241,12 @@ static void ch_without_extensions_is_reported_not_rejected(void **state)
     (void)state;
     uint8_t buf[64];
     /* A pre-extension hello (§4.1.2): the caller decides. */
-    clasp_span b = mt_hex("0303" "0000000000000000000000000000000000000000"
+    clasp_span b = mt_hex("0303"
+                          "0000000000000000000000000000000000000000"
                           "000000000000000000000000"
-                          "00" "0002 002f" "01 00",
+                          "00"
+                          "0002 002f"
+                          "01 00",
                           buf, sizeof(buf));
     struct clasp_ch ch;
     assert_clasp_ok(clasp_ch_parse(&b, &ch));

@@ -7,9 +7,9 @@
 #include "msg_test.h"
 
 /* legacy_version + random (32 zero bytes). */
-#define HEAD                                                                   \
-    "0303"                                                                     \
-    "00000000000000000000000000000000"                                         \
+#define HEAD                           \
+    "0303"                             \
+    "00000000000000000000000000000000" \
     "00000000000000000000000000000000"
 /* supported_versions {0304} + post_handshake_auth: 11 bytes. */
 #define EXTS "000b 002b 0003 02 0304 0031 0000"
@@ -42,8 +42,7 @@ static const struct bad_case cases[] = {
     {"no cipher_suites", HEAD "00", CLASP_ERR_DECODE},
     {"cipher_suites length cut", HEAD "00 00", CLASP_ERR_DECODE},
     {"cipher_suites 0 (min-2)", HEAD "00 0000 0100" EXTS, CLASP_ERR_DECODE},
-    {"cipher_suites 1 (min-1)", HEAD "00 0001 13 0100" EXTS,
-     CLASP_ERR_DECODE},
+    {"cipher_suites 1 (min-1)", HEAD "00 0001 13 0100" EXTS, CLASP_ERR_DECODE},
     {"cipher_suites 2 (min)", HEAD "00 0002 1301 0100" EXTS, CLASP_OK},
     {"cipher_suites odd length", HEAD "00 0003 130113 0100" EXTS,
      CLASP_ERR_DECODE},
@@ -59,11 +58,13 @@ static const struct bad_case cases[] = {
      CLASP_ERR_DECODE},
     {"extensions 8 (min)", HEAD "00 0002 1301 0100 0008 1234 0000 5678 0000",
      CLASP_OK},
-    {"extensions length +1", HEAD "00 0002 1301 0100 000c 002b 0003 02 0304"
-                                  "0031 0000",
+    {"extensions length +1",
+     HEAD "00 0002 1301 0100 000c 002b 0003 02 0304"
+          "0031 0000",
      CLASP_ERR_DECODE},
-    {"extensions length -1", HEAD "00 0002 1301 0100 000a 002b 0003 02 0304"
-                                  "0031 0000",
+    {"extensions length -1",
+     HEAD "00 0002 1301 0100 000a 002b 0003 02 0304"
+          "0031 0000",
      CLASP_ERR_DECODE},
     {"trailing byte", HEAD "00 0002 1301 0100" EXTS "00", CLASP_ERR_DECODE},
     {"extension data longer than the block",
@@ -79,23 +80,26 @@ static const struct bad_case cases[] = {
      HEAD "00 0002 1301 0100 000b 002b 0003 02 0304 0030 0000",
      CLASP_ERR_ILLEGAL_PARAMETER},
     {"pre_shared_key not last (§4.2.11)",
-     HEAD "00 0002 1301 0100 003b"
-          "0029 0030 000b 0005 6964656e74 00000000"
-          "0021 20 0000000000000000000000000000000000000000000000000000000000000000"
-          "002b 0003 02 0304",
+     HEAD
+     "00 0002 1301 0100 003b"
+     "0029 0030 000b 0005 6964656e74 00000000"
+     "0021 20 0000000000000000000000000000000000000000000000000000000000000000"
+     "002b 0003 02 0304",
      CLASP_ERR_ILLEGAL_PARAMETER},
     {"unknown extension after pre_shared_key",
-     HEAD "00 0002 1301 0100 003f"
-          "002b 0003 02 0304"
-          "0029 0030 000b 0005 6964656e74 00000000"
-          "0021 20 0000000000000000000000000000000000000000000000000000000000000000"
-          "fafa 0000",
+     HEAD
+     "00 0002 1301 0100 003f"
+     "002b 0003 02 0304"
+     "0029 0030 000b 0005 6964656e74 00000000"
+     "0021 20 0000000000000000000000000000000000000000000000000000000000000000"
+     "fafa 0000",
      CLASP_ERR_ILLEGAL_PARAMETER},
     {"pre_shared_key last",
-     HEAD "00 0002 1301 0100 003b"
-          "002b 0003 02 0304"
-          "0029 0030 000b 0005 6964656e74 00000000"
-          "0021 20 0000000000000000000000000000000000000000000000000000000000000000",
+     HEAD
+     "00 0002 1301 0100 003b"
+     "002b 0003 02 0304"
+     "0029 0030 000b 0005 6964656e74 00000000"
+     "0021 20 0000000000000000000000000000000000000000000000000000000000000000",
      CLASP_OK},
     {"supported_versions odd list",
      HEAD "00 0002 1301 0100 000c 002b 0004 03 030403 0031 0000",

@@ -6,10 +6,10 @@
 
 #define SENT(id) CLASP_EXT_BIT(CLASP_EXT_ID_##id)
 /* What the RFC 8448 clients offered. */
-#define CH_SENT                                                                \
-    (SENT(SERVER_NAME) | SENT(RENEGOTIATION_INFO) | SENT(SUPPORTED_GROUPS) |   \
-     SENT(SESSION_TICKET) | SENT(KEY_SHARE) | SENT(SUPPORTED_VERSIONS) |       \
-     SENT(SIG_ALG) | SENT(PSK_KEY_EXCHANGE_MODES) | SENT(RECORD_SIZE_LIMIT) |  \
+#define CH_SENT                                                               \
+    (SENT(SERVER_NAME) | SENT(RENEGOTIATION_INFO) | SENT(SUPPORTED_GROUPS) |  \
+     SENT(SESSION_TICKET) | SENT(KEY_SHARE) | SENT(SUPPORTED_VERSIONS) |      \
+     SENT(SIG_ALG) | SENT(PSK_KEY_EXCHANGE_MODES) | SENT(RECORD_SIZE_LIMIT) | \
      SENT(EARLY_DATA) | SENT(PADDING) | SENT(PRE_SHARED_KEY))
 
 static void ee_parses_the_rfc8448_1rtt_extensions(void **state)
@@ -72,8 +72,7 @@ static const struct bad_case cases[] = {
     {"trailing byte", "0000 00", CLASP_ERR_DECODE},
     /* §4.3.1: forbidden extensions are illegal_parameter, even if sent. */
     {"key_share", "0008 0033 0004 001d 0000", CLASP_ERR_ILLEGAL_PARAMETER},
-    {"supported_versions", "0006 002b 0002 0304",
-     CLASP_ERR_ILLEGAL_PARAMETER},
+    {"supported_versions", "0006 002b 0002 0304", CLASP_ERR_ILLEGAL_PARAMETER},
     {"pre_shared_key", "0006 0029 0002 0000", CLASP_ERR_ILLEGAL_PARAMETER},
     {"psk_key_exchange_modes", "0006 002d 0002 0101",
      CLASP_ERR_ILLEGAL_PARAMETER},
@@ -119,8 +118,7 @@ static void ee_every_truncation_is_decode_error(void **state)
     for (size_t n = 0; n < body.len; n++) {
         clasp_span cut = clasp_span_of(body.p, n);
         struct clasp_ee ee;
-        assert_clasp_err(clasp_ee_parse(&cut, CH_SENT, &ee),
-                         CLASP_ERR_DECODE);
+        assert_clasp_err(clasp_ee_parse(&cut, CH_SENT, &ee), CLASP_ERR_DECODE);
     }
     th_free(msg);
 }

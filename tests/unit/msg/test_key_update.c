@@ -22,8 +22,7 @@ static void ku_other_values_are_illegal_parameter(void **state)
     static const uint8_t bad[] = {0x02, 0x7f, 0xff};
     for (size_t i = 0; i < sizeof(bad); i++) {
         clasp_span b = clasp_span_of(&bad[i], 1);
-        assert_clasp_err(clasp_ku_parse(&b, &ku),
-                         CLASP_ERR_ILLEGAL_PARAMETER);
+        assert_clasp_err(clasp_ku_parse(&b, &ku), CLASP_ERR_ILLEGAL_PARAMETER);
     }
 }
 

@@ -24,8 +24,8 @@ static void nst_parses_the_rfc8448_ticket(void **state)
     clasp_span chbody = mt_body(ch, chlen, CLASP_HS_CLIENT_HELLO);
     struct clasp_ch hello;
     assert_clasp_ok(clasp_ch_parse(&chbody, &hello));
-    assert_true(clasp_ext_span_eq(hello.exts.psk.identities[0].identity,
-                                  nst.ticket));
+    assert_true(
+        clasp_ext_span_eq(hello.exts.psk.identities[0].identity, nst.ticket));
 
     uint8_t out[256];
     clasp_wr w = clasp_wr_init(out, sizeof(out));

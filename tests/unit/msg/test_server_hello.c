@@ -5,15 +5,15 @@
 
 #define SENT(id) CLASP_EXT_BIT(CLASP_EXT_ID_##id)
 /* What the RFC 8448 client offered that a ServerHello may answer. */
-#define CH_SENT                                                                \
-    (SENT(SUPPORTED_VERSIONS) | SENT(KEY_SHARE) | SENT(PRE_SHARED_KEY) |       \
+#define CH_SENT                                                          \
+    (SENT(SUPPORTED_VERSIONS) | SENT(KEY_SHARE) | SENT(PRE_SHARED_KEY) | \
      SENT(EARLY_DATA))
 
-#define ZERO_RANDOM                                                            \
-    "00000000000000000000000000000000"                                         \
+#define ZERO_RANDOM                    \
+    "00000000000000000000000000000000" \
     "00000000000000000000000000000000"
-#define HRR_RANDOM                                                             \
-    "CF21AD74E59A6111BE1D8C021E65B891"                                         \
+#define HRR_RANDOM                     \
+    "CF21AD74E59A6111BE1D8C021E65B891" \
     "C2A211167ABB8C5E079E09E2C8A8339C"
 
 static uint8_t *load_sh(const char *name, size_t *len, struct clasp_sh *sh)
@@ -84,8 +84,8 @@ static void sh_parses_the_rfc8448_hello_retry_request(void **state)
     uint8_t *msg = mt_load("rfc8448_hrr", &len);
     clasp_span body = mt_body(msg, len, CLASP_HS_SERVER_HELLO);
     /* The client did not send a cookie: HRR may carry one anyway. */
-    assert_clasp_ok(clasp_sh_parse(
-        &body, SENT(SUPPORTED_VERSIONS) | SENT(KEY_SHARE), &sh));
+    assert_clasp_ok(
+        clasp_sh_parse(&body, SENT(SUPPORTED_VERSIONS) | SENT(KEY_SHARE), &sh));
     assert_true(sh.is_hrr);
     assert_memory_equal(sh.random, clasp_msg_hrr_random, 32);
     assert_int_equal(sh.cipher_suite, CLASP_TLS1_3_AES_128_GCM_SHA256);
@@ -130,20 +130,18 @@ static const struct bad_case cases[] = {
      CH_SENT, CLASP_ERR_DECODE},
     {"extensions length +1", "0303" ZERO_RANDOM "00 1301 00 0007" SV_EXT,
      CH_SENT, CLASP_ERR_DECODE},
-    {"trailing byte", "0303" ZERO_RANDOM "00 1301 00 0006" SV_EXT "00",
-     CH_SENT, CLASP_ERR_DECODE},
+    {"trailing byte", "0303" ZERO_RANDOM "00 1301 00 0006" SV_EXT "00", CH_SENT,
+     CLASP_ERR_DECODE},
     {"compression 1 (§4.1.3)", "0303" ZERO_RANDOM "00 1301 01 0006" SV_EXT,
      CH_SENT, CLASP_ERR_ILLEGAL_PARAMETER},
     {"compression 1 without extensions", "0303" ZERO_RANDOM "00 1301 01",
      CH_SENT, CLASP_ERR_ILLEGAL_PARAMETER},
-    {"echo 32 (max)",
-     "0303" ZERO_RANDOM "20" ZERO_RANDOM "1301 00 0006" SV_EXT, CH_SENT,
-     CLASP_OK},
+    {"echo 32 (max)", "0303" ZERO_RANDOM "20" ZERO_RANDOM "1301 00 0006" SV_EXT,
+     CH_SENT, CLASP_OK},
     {"echo 33 (max+1)",
      "0303" ZERO_RANDOM "21" ZERO_RANDOM "00 1301 00 0006" SV_EXT, CH_SENT,
      CLASP_ERR_DECODE},
-    {"no cipher suite", "0303" ZERO_RANDOM "00 13", CH_SENT,
-     CLASP_ERR_DECODE},
+    {"no cipher suite", "0303" ZERO_RANDOM "00 13", CH_SENT, CLASP_ERR_DECODE},
     {"one stray byte after compression", "0303" ZERO_RANDOM "00 1301 00 00",
      CH_SENT, CLASP_ERR_DECODE},
     {"legacy extensions are framing-checked",
@@ -171,16 +169,16 @@ static const struct bad_case cases[] = {
      "0303" ZERO_RANDOM "00 1301 00 0007 002b 0003 030400", CH_SENT,
      CLASP_ERR_DECODE},
     {"server_share with no key",
-     "0303" ZERO_RANDOM "00 1301 00 000e" SV_EXT "0033 0004 001d 0000",
-     CH_SENT, CLASP_ERR_DECODE},
+     "0303" ZERO_RANDOM "00 1301 00 000e" SV_EXT "0033 0004 001d 0000", CH_SENT,
+     CLASP_ERR_DECODE},
     {"selected_identity with 3 bytes",
      "0303" ZERO_RANDOM "00 1301 00 000d" SV_EXT "0029 0003 000000", CH_SENT,
      CLASP_ERR_DECODE},
     {"HRR: cookie unasked is fine",
      "0303" HRR_RANDOM "00 1301 00 000d" SV_EXT "002c 0003 0001 aa",
      SENT(SUPPORTED_VERSIONS), CLASP_OK},
-    {"HRR: empty cookie", "0303" HRR_RANDOM "00 1301 00 000c" SV_EXT
-                          "002c 0002 0000",
+    {"HRR: empty cookie",
+     "0303" HRR_RANDOM "00 1301 00 000c" SV_EXT "002c 0002 0000",
      SENT(SUPPORTED_VERSIONS), CLASP_ERR_DECODE},
     {"HRR: unknown extension",
      "0303" HRR_RANDOM "00 1301 00 000a" SV_EXT "fafa 0000", CH_SENT,
@@ -191,9 +189,9 @@ static const struct bad_case cases[] = {
     {"HRR: key_share is selected_group only",
      "0303" HRR_RANDOM "00 1301 00 000f" SV_EXT "0033 0005 0017 0001 aa",
      CH_SENT, CLASP_ERR_DECODE},
-    {"HRR: selected_group", "0303" HRR_RANDOM "00 1301 00 000c" SV_EXT
-                            "0033 0002 0017",
-     CH_SENT, CLASP_OK},
+    {"HRR: selected_group",
+     "0303" HRR_RANDOM "00 1301 00 000c" SV_EXT "0033 0002 0017", CH_SENT,
+     CLASP_OK},
 };
 
 static void sh_bad_case_table(void **state)
@@ -222,8 +220,8 @@ static void sh_without_supported_versions_is_a_legacy_hello(void **state)
     assert_false(sh.has_extensions);
     assert_false(sh.has_supported_versions);
     /* TLS 1.2 extensions we never sent: not judged by TLS 1.3 rules. */
-    b = mt_hex("0303" ZERO_RANDOM "00 c02f 00 0009 ff01 0001 00 0017 0000",
-               buf, sizeof(buf));
+    b = mt_hex("0303" ZERO_RANDOM "00 c02f 00 0009 ff01 0001 00 0017 0000", buf,
+               sizeof(buf));
     assert_clasp_ok(clasp_sh_parse(&b, 0, &sh));
     assert_true(sh.has_extensions);
     assert_false(sh.has_supported_versions);
@@ -255,8 +253,7 @@ static void sh_downgrade_sentinels(void **state)
     static const char *const tails[] = {"444F574E47524401", "444F574E47524400",
                                         "444F574E47524402", "544F574E47524401"};
     static const int exp[] = {CLASP_SH_DOWNGRADE_TLS12,
-                              CLASP_SH_DOWNGRADE_TLS11,
-                              CLASP_SH_DOWNGRADE_NONE,
+                              CLASP_SH_DOWNGRADE_TLS11, CLASP_SH_DOWNGRADE_NONE,
                               CLASP_SH_DOWNGRADE_NONE};
     for (size_t i = 0; i < 4; i++) {
         char hex[256];
@@ -303,8 +300,7 @@ static void sh_write_refuses_bad_fields(void **state)
     assert_clasp_ok(clasp_sh_write(&w, &sh));
     clasp_span body = mt_body(out, w.len, CLASP_HS_SERVER_HELLO);
     struct clasp_sh back;
-    assert_clasp_ok(
-        clasp_sh_parse(&body, SENT(SUPPORTED_VERSIONS), &back));
+    assert_clasp_ok(clasp_sh_parse(&body, SENT(SUPPORTED_VERSIONS), &back));
     assert_true(back.is_hrr);
     assert_int_equal(back.exts.cookie.cookie.len, 1);
 }
