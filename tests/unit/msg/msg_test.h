@@ -10,6 +10,12 @@
 
 #include "msg/msg.h"
 
+/* Rows that feature flags remove from the registry (DESIGN.md §3.11.5):
+ * without them these extensions are unknown types. */
+#define MT_PSK \
+    (CLASP_WITH_TLS1_3_KEX_PSK || CLASP_WITH_TLS1_3_KEX_PSK_EPHEMERAL)
+#define MT_EARLY CLASP_WITH_EARLY_DATA
+
 /* tests/unit/msg/data/<name>.hex as bytes (free with th_free). */
 static inline uint8_t *mt_load(const char *name, size_t *len)
 {
