@@ -198,6 +198,41 @@ static void ct_vector_maxima(void **state)
     free(buf);
 }
 
+/* A 16 MiB list of 2.8 million tiny entries: framing is checked for all
+ * of them, the extension rules only for the kept ones, and the answer is
+ * the depth cap, without one registry pass per entry. */
+static void ct_huge_list_of_tiny_entries(void **state)
+{
+    (void)state;
+    size_t n = 1 + 3 + 0xFFFFFF;
+    uint8_t *buf = malloc(n);
+    assert_non_null(buf);
+    size_t at = 0;
+    buf[at++] = 0;
+    at += mt_put24(buf + at, 0xFFFFFF);
+    /* First entry: 6-byte certificate, one extension (6 bytes). */
+    at += mt_vec(buf + at, 3, 6, 6, 0x30);
+    size_t type_at = at + 2;
+    at += th_hex_into("0004 fafa 0000", buf + at, 8);
+    /* Then 6-byte entries to the end of the list. */
+    while (at < n) {
+        at += mt_vec(buf + at, 3, 1, 1, 0x30);
+        at += mt_put16(buf + at, 0);
+    }
+    assert_int_equal(at, n);
+    clasp_span b = clasp_span_of(buf, n);
+    struct clasp_ct ct;
+    /* The kept first entry answers nothing we asked. */
+    assert_clasp_err(clasp_ct_parse(&b, 0, &ct),
+                     CLASP_ERR_UNSUPPORTED_EXTENSION);
+    /* Now an SCT we did ask for: the cap decides. */
+    mt_put16(buf + type_at, CLASP_EXT_SIGNED_CERTIFICATE_TIMESTAMP);
+    assert_clasp_err(
+        clasp_ct_parse(&b, SENT(SIGNED_CERTIFICATE_TIMESTAMP), &ct),
+        CLASP_ERR_BAD_CERTIFICATE);
+    free(buf);
+}
+
 static void ct_write_refuses_bad_entries(void **state)
 {
     (void)state;
@@ -227,6 +262,7 @@ int main(void)
         cmocka_unit_test(ct_entry_extensions_are_reported),
         cmocka_unit_test(ct_chain_depth_is_capped),
         cmocka_unit_test(ct_vector_maxima),
+        cmocka_unit_test(ct_huge_list_of_tiny_entries),
         cmocka_unit_test(ct_write_refuses_bad_entries),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
