@@ -180,10 +180,11 @@ struct clasp_ext_early_data {
     uint32_t max_early_data_size;
 };
 
-/* padding (RFC 7685). Parse: data_len. Write: when target_len > 0 the
- * ClientHello is padded up to target_len bytes (header included) and the
- * extension is left out if it is already that long; when target_len is 0,
- * exactly data_len zero bytes are written. */
+/* padding (RFC 7685). Parse: data_len (content not judged). Write: with
+ * target_len 0, exactly data_len zero bytes. With target_len > 0 (usually
+ * 512): a ClientHello whose unpadded length, header included, is in
+ * [256, target_len - 4] is padded to exactly target_len bytes; otherwise
+ * the extension is left out (the rule the RFC 8448 traces follow). */
 struct clasp_ext_padding {
     size_t data_len;
     size_t target_len;
