@@ -198,6 +198,30 @@ static void ct_vector_maxima(void **state)
     free(buf);
 }
 
+/* An entry's extensions<0..2^16-1> at its maximum: one status_request
+ * carrying 65531 bytes. */
+static void ct_entry_extensions_maximum(void **state)
+{
+    (void)state;
+    size_t n = 1 + 3 + 3 + 1 + 2 + 65535;
+    uint8_t *buf = calloc(1, n);
+    assert_non_null(buf);
+    size_t at = 0;
+    buf[at++] = 0;
+    at += mt_put24(buf + at, 3 + 1 + 2 + 65535);
+    at += mt_vec(buf + at, 3, 1, 1, 0x30);
+    at += mt_put16(buf + at, 65535);
+    at += mt_put16(buf + at, CLASP_EXT_STATUS_REQUEST);
+    at += mt_vec(buf + at, 2, 65531, 65531, 0x01);
+    assert_int_equal(at, n);
+    clasp_span b = clasp_span_of(buf, n);
+    struct clasp_ct ct;
+    assert_clasp_ok(clasp_ct_parse(&b, CH_SENT, &ct));
+    assert_int_equal(ct.certificate_list[0].extensions.len, 65535);
+    assert_int_equal(ct.certificate_list[0].ext_present, SENT(STATUS_REQUEST));
+    free(buf);
+}
+
 /* A 16 MiB list of 2.8 million tiny entries: framing is checked for all
  * of them, the extension rules only for the kept ones, and the answer is
  * the depth cap, without one registry pass per entry. */
@@ -264,6 +288,7 @@ int main(void)
         cmocka_unit_test(ct_vector_maxima),
         cmocka_unit_test(ct_huge_list_of_tiny_entries),
         cmocka_unit_test(ct_write_refuses_bad_entries),
+        cmocka_unit_test(ct_entry_extensions_maximum),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -112,6 +112,26 @@ static void cr_every_truncation_is_decode_error(void **state)
     th_free(msg);
 }
 
+/* extensions<2..2^16-1> at its maximum: signature_algorithms (8) and an
+ * unknown extension (ignored) filling the rest. */
+static void cr_extensions_maximum(void **state)
+{
+    (void)state;
+    size_t n = 1 + 2 + 65535;
+    uint8_t *buf = calloc(1, n);
+    assert_non_null(buf);
+    size_t at = th_hex_into("00 ffff" SIGALG, buf, 16);
+    at += mt_put16(buf + at, 0x7777);
+    at += mt_vec(buf + at, 2, 65523, 65523, 0);
+    assert_int_equal(at, n);
+    clasp_span b = clasp_span_of(buf, n);
+    struct clasp_cr cr;
+    assert_clasp_ok(clasp_cr_parse(&b, &cr));
+    assert_int_equal(cr.extensions.len, 65535);
+    assert_int_equal(cr.exts.unknown_count, 1);
+    free(buf);
+}
+
 static void cr_round_trips_with_context_and_authorities(void **state)
 {
     (void)state;
@@ -139,6 +159,7 @@ int main(void)
         cmocka_unit_test(cr_missing_signature_algorithms_is_reported),
         cmocka_unit_test(cr_every_truncation_is_decode_error),
         cmocka_unit_test(cr_round_trips_with_context_and_authorities),
+        cmocka_unit_test(cr_extensions_maximum),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

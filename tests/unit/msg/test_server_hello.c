@@ -276,6 +276,29 @@ static void sh_downgrade_sentinels(void **state)
     }
 }
 
+/* extensions<6..2^16-1> at its maximum: supported_versions (6) and a
+ * key_share whose key_exchange takes the rest (8 + 65521). */
+static void sh_extensions_maximum(void **state)
+{
+    (void)state;
+    size_t n = 2 + 32 + 1 + 2 + 1 + 2 + 65535;
+    uint8_t *buf = calloc(1, n);
+    assert_non_null(buf);
+    size_t at =
+        th_hex_into("0303" ZERO_RANDOM "00 1301 00 ffff" SV_EXT, buf, 64);
+    at += mt_put16(buf + at, CLASP_EXT_KEY_SHARE);
+    at += mt_put16(buf + at, 65525);
+    at += mt_put16(buf + at, CLASP_GROUP_X25519);
+    at += mt_vec(buf + at, 2, 65521, 65521, 0x77);
+    assert_int_equal(at, n);
+    clasp_span b = clasp_span_of(buf, n);
+    struct clasp_sh sh;
+    assert_clasp_ok(clasp_sh_parse(&b, CH_SENT, &sh));
+    assert_int_equal(sh.extensions.len, 65535);
+    assert_int_equal(sh.exts.key_share.server_share.key_exchange.len, 65521);
+    free(buf);
+}
+
 static void sh_write_refuses_bad_fields(void **state)
 {
     (void)state;
@@ -326,6 +349,7 @@ int main(void)
         cmocka_unit_test(sh_every_truncation_fails),
         cmocka_unit_test(sh_downgrade_sentinels),
         cmocka_unit_test(sh_write_refuses_bad_fields),
+        cmocka_unit_test(sh_extensions_maximum),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
