@@ -330,7 +330,8 @@ struct clasp_ext_u16_set {
 /* 1 if v was already in the set, else 0 (and v is added). */
 int clasp_ext_u16_set_add(struct clasp_ext_u16_set *s, uint16_t v);
 
-/* 1 if two spans hold the same bytes, else 0. */
+/* 1 if two spans hold the same bytes, else 0. Public data only (ALPN
+ * names, tickets looked up by value): secrets go through clasp_ct_equal. */
 int clasp_ext_span_eq(clasp_span a, clasp_span b);
 
 /* ---- per-extension codecs (one file each) -------------------------------- */
