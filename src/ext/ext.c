@@ -30,7 +30,7 @@
 #define CT CLASP_EXT_IN_CT
 #define NST CLASP_EXT_IN_NST
 
-/* ---- adapters from the typed codecs to the row signature --------------- */
+/* ---- adapters from the typed codecs to the row signature ----------------- */
 
 #define EXT_ADAPT(fn, field)                                                \
     static int fn##_parse_row(uint8_t m, clasp_rd *d, struct clasp_exts *e) \
@@ -87,8 +87,7 @@ static int rsl_write_row(clasp_wr *w, uint8_t m, const struct clasp_exts *e)
     return clasp_ext_record_size_limit_write(w, m, e->record_size_limit);
 }
 
-/* ---- the table ------------------------------------------------------------
- */
+/* ---- the table ----------------------------------------------------------- */
 
 #define ROW(ID, allowed, parse, write) \
     [CLASP_EXT_ID_##ID] = {            \
@@ -163,7 +162,7 @@ const struct clasp_ext_row *clasp_ext_row_by_iana(uint16_t iana)
     return NULL;
 }
 
-/* ---- helpers ---------------------------------------------------------- */
+/* ---- helpers ------------------------------------------------------------- */
 
 int clasp_ext_u16_set_add(struct clasp_ext_u16_set *s, uint16_t v)
 {
@@ -304,8 +303,7 @@ int clasp_ext_block_find(clasp_span block, uint16_t type, clasp_span *data)
     }
 }
 
-/* ---- parsing ----------------------------------------------------------------
- */
+/* ---- parsing ------------------------------------------------------------- */
 
 static bool is_one_message(uint8_t in_msg)
 {

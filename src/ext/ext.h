@@ -36,7 +36,7 @@
 #include "clasp/clasp_build_config.h"
 #include "msg/msg_codes.h"
 
-/* ---- where an extension may appear (RFC 8446 §4.2 table) --------------- */
+/* ---- where an extension may appear (RFC 8446 §4.2 table) ---------------- */
 
 #define CLASP_EXT_IN_CH 0x01u  /* ClientHello */
 #define CLASP_EXT_IN_SH 0x02u  /* ServerHello */
@@ -82,7 +82,7 @@ CLASP_STATIC_ASSERT(CLASP_EXT_ID__COUNT <= 64, "presence masks are 64-bit");
 
 #define CLASP_EXT_BIT(id) ((uint64_t)1 << (id))
 
-/* ---- caps: how many list entries are kept in the fixed arrays ---------- */
+/* ---- caps: how many list entries are kept in the fixed arrays ------------ */
 
 #define CLASP_U16_LIST_CAP 64          /* versions, groups, sig algs, suites */
 #define CLASP_EXT_KEY_SHARES_CAP 8     /* client_shares kept */
@@ -90,7 +90,7 @@ CLASP_STATIC_ASSERT(CLASP_EXT_ID__COUNT <= 64, "presence masks are 64-bit");
 #define CLASP_EXT_ALPN_CAP 16          /* protocol names kept */
 #define CLASP_EXT_PSK_MODES_CAP 8      /* ke_modes kept */
 
-/* ---- value types ------------------------------------------------------- */
+/* ---- value types --------------------------------------------------------- */
 
 /* A list of uint16 (cipher suites, versions, groups, signature schemes).
  * v[0..kept) holds the first entries in wire order; count is the number on
@@ -180,10 +180,11 @@ struct clasp_ext_early_data {
     uint32_t max_early_data_size;
 };
 
-/* padding (RFC 7685). Parse: data_len. Write: when target_len > 0 the
- * ClientHello is padded up to target_len bytes (header included) and the
- * extension is left out if it is already that long; when target_len is 0,
- * exactly data_len zero bytes are written. */
+/* padding (RFC 7685). Parse: data_len (content not judged). Write: with
+ * target_len 0, exactly data_len zero bytes. With target_len > 0 (usually
+ * 512): a ClientHello whose unpadded length, header included, is in
+ * [256, target_len - 4] is padded to exactly target_len bytes; otherwise
+ * the extension is left out (the rule the RFC 8448 traces follow). */
 struct clasp_ext_padding {
     size_t data_len;
     size_t target_len;
@@ -329,10 +330,11 @@ struct clasp_ext_u16_set {
 /* 1 if v was already in the set, else 0 (and v is added). */
 int clasp_ext_u16_set_add(struct clasp_ext_u16_set *s, uint16_t v);
 
-/* 1 if two spans hold the same bytes, else 0. */
+/* 1 if two spans hold the same bytes, else 0. Public data only (ALPN
+ * names, tickets looked up by value): secrets go through clasp_ct_equal. */
 int clasp_ext_span_eq(clasp_span a, clasp_span b);
 
-/* ---- per-extension codecs (one file each) ------------------------------- */
+/* ---- per-extension codecs (one file each) -------------------------------- */
 
 /* server_name.c: CH, EE */
 CLASP_MUST_USE int

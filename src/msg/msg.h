@@ -69,8 +69,7 @@ CLASP_MUST_USE int clasp_hs_msg_open(clasp_wr *w, uint8_t msg_type,
 /* Finish it: back-patch the length (body <0..2^24-1>). */
 CLASP_MUST_USE int clasp_hs_msg_close(clasp_wr *w, const clasp_wr_mark *m);
 
-/* ---- ClientHello (client_hello.c) -----------------------------------------
- */
+/* ---- ClientHello (client_hello.c) ---------------------------------------- */
 
 struct clasp_ch {
     uint16_t legacy_version;
@@ -96,7 +95,7 @@ struct clasp_ch {
 CLASP_MUST_USE int clasp_ch_parse(const clasp_span *body, struct clasp_ch *out);
 CLASP_MUST_USE int clasp_ch_write(clasp_wr *w, const struct clasp_ch *in);
 
-/* ---- ServerHello and HelloRetryRequest (server_hello.c) --------------- */
+/* ---- ServerHello and HelloRetryRequest (server_hello.c) ------------------ */
 
 struct clasp_sh {
     uint16_t legacy_version;
@@ -142,7 +141,7 @@ CLASP_MUST_USE int clasp_ee_parse(const clasp_span *body, uint64_t ext_sent,
                                   struct clasp_ee *out);
 CLASP_MUST_USE int clasp_ee_write(clasp_wr *w, const struct clasp_ee *in);
 
-/* ---- CertificateRequest (certificate_request.c) ------------------------- */
+/* ---- CertificateRequest (certificate_request.c) -------------------------- */
 
 struct clasp_cr {
     clasp_span certificate_request_context;
@@ -153,7 +152,7 @@ struct clasp_cr {
 CLASP_MUST_USE int clasp_cr_parse(const clasp_span *body, struct clasp_cr *out);
 CLASP_MUST_USE int clasp_cr_write(clasp_wr *w, const struct clasp_cr *in);
 
-/* ---- Certificate (certificate.c) -------------------------------------- */
+/* ---- Certificate (certificate.c) ----------------------------------------- */
 
 struct clasp_ct_entry {
     /* cert_data (X509) or ASN1_subjectPublicKeyInfo (RawPublicKey): the
@@ -176,7 +175,7 @@ CLASP_MUST_USE int clasp_ct_parse(const clasp_span *body, uint64_t ext_sent,
                                   struct clasp_ct *out);
 CLASP_MUST_USE int clasp_ct_write(clasp_wr *w, const struct clasp_ct *in);
 
-/* ---- CertificateVerify (certificate_verify.c) ------------------------- */
+/* ---- CertificateVerify (certificate_verify.c) ---------------------------- */
 
 struct clasp_cv {
     uint16_t algorithm;
@@ -186,7 +185,7 @@ struct clasp_cv {
 CLASP_MUST_USE int clasp_cv_parse(const clasp_span *body, struct clasp_cv *out);
 CLASP_MUST_USE int clasp_cv_write(clasp_wr *w, const struct clasp_cv *in);
 
-/* ---- Finished (finished.c) ---------------------------------------------- */
+/* ---- Finished (finished.c) ----------------------------------------------- */
 
 struct clasp_fin {
     clasp_span verify_data;
@@ -197,7 +196,7 @@ CLASP_MUST_USE int clasp_fin_parse(const clasp_span *body, size_t hash_len,
                                    struct clasp_fin *out);
 CLASP_MUST_USE int clasp_fin_write(clasp_wr *w, const struct clasp_fin *in);
 
-/* ---- NewSessionTicket (new_session_ticket.c) ------------------------- */
+/* ---- NewSessionTicket (new_session_ticket.c) ----------------------------- */
 
 struct clasp_nst {
     uint32_t ticket_lifetime;
@@ -212,7 +211,7 @@ CLASP_MUST_USE int clasp_nst_parse(const clasp_span *body,
                                    struct clasp_nst *out);
 CLASP_MUST_USE int clasp_nst_write(clasp_wr *w, const struct clasp_nst *in);
 
-/* ---- KeyUpdate (key_update.c) ------------------------------------------ */
+/* ---- KeyUpdate (key_update.c) -------------------------------------------- */
 
 struct clasp_ku {
     uint8_t request_update; /* CLASP_KEY_UPDATE_* */
@@ -221,7 +220,7 @@ struct clasp_ku {
 CLASP_MUST_USE int clasp_ku_parse(const clasp_span *body, struct clasp_ku *out);
 CLASP_MUST_USE int clasp_ku_write(clasp_wr *w, const struct clasp_ku *in);
 
-/* ---- EndOfEarlyData (end_of_early_data.c) ----------------------------- */
+/* ---- EndOfEarlyData (end_of_early_data.c) -------------------------------- */
 
 /* struct {} EndOfEarlyData; C has no empty structs: the member is unused. */
 struct clasp_eoed {
