@@ -50,7 +50,7 @@ int clasp_sh_parse(const clasp_span *body, uint64_t ext_sent,
      * matches this value, process it as described in Section 4.1.4". The
      * random is public: a plain comparison is fine. */
     out->is_hrr =
-        memcmp(out->random, clasp_msg_hrr_random, CLASP_RANDOM_LEN) == 0;
+        clasp_ct_equal(out->random, clasp_msg_hrr_random, CLASP_RANDOM_LEN);
     TRY(clasp_rd_vec8(&r, 0, CLASP_LEGACY_SESSION_ID_MAX,
                       &legacy_session_id_echo));
     TRY(clasp_rd_rest_span(&legacy_session_id_echo,
@@ -114,12 +114,12 @@ int clasp_sh_write(clasp_wr *w, const struct clasp_sh *in)
 int clasp_sh_downgrade(const struct clasp_sh *sh)
 {
     const uint8_t *tail = &sh->random[RANDOM_TAIL];
-    if (memcmp(tail, clasp_msg_downgrade_tls12, CLASP_DOWNGRADE_SENTINEL_LEN) ==
-        0) {
+    if (clasp_ct_equal(tail, clasp_msg_downgrade_tls12,
+                       CLASP_DOWNGRADE_SENTINEL_LEN)) {
         return CLASP_SH_DOWNGRADE_TLS12;
     }
-    if (memcmp(tail, clasp_msg_downgrade_tls11, CLASP_DOWNGRADE_SENTINEL_LEN) ==
-        0) {
+    if (clasp_ct_equal(tail, clasp_msg_downgrade_tls11,
+                       CLASP_DOWNGRADE_SENTINEL_LEN)) {
         return CLASP_SH_DOWNGRADE_TLS11;
     }
     return CLASP_SH_DOWNGRADE_NONE;
