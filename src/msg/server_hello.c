@@ -6,6 +6,7 @@
  */
 #include <string.h>
 
+#include "base/mem.h"
 #include "msg/msg.h"
 
 /* RFC 8446 §4.1.3: SHA-256("HelloRetryRequest"). */
