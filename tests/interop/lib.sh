@@ -207,16 +207,27 @@ SUITES="TLS_AES_128_GCM_SHA256 TLS_AES_256_GCM_SHA384
 TLS_CHACHA20_POLY1305_SHA256 TLS_AES_128_CCM_SHA256 TLS_AES_128_CCM_8_SHA256"
 GROUPS_ALL="x25519 secp256r1 x448 secp384r1 secp521r1"
 
-# open_fifo FD_VAR NAME: a FIFO in the case directory, opened read-write on
-# a new descriptor (stored in FD_VAR) so that neither end blocks; its path
-# is $CASE_DIR/NAME. Lines written to it reach the program that reads it.
-open_fifo() {
-    local __fd
-    mkfifo "$CASE_DIR/$2" || return 1
-    exec {__fd}<>"$CASE_DIR/$2"
-    printf -v "$1" '%s' "$__fd"
+# FIFOs feed stdin commands to s_client, s_server, gnutls-cli and our own
+# tool. fifo_open NAME makes $CASE_DIR/NAME and starts a holder process
+# that keeps it open for writing, so that its reader sees no end of file
+# between two fifo_send calls and no descriptor leaks into other
+# children; fifo_close NAME ends the holder: the reader gets end of file.
+declare -A FIFO_HOLDER
+fifo_open() {
+    mkfifo "$CASE_DIR/$1" || return 1
+    sleep "$T" >"$CASE_DIR/$1" &
+    FIFO_HOLDER[$1]=$!
+    PIDS+=("$!")
 }
 
-close_fd() {
-    eval "exec $1>&-"
+# fifo_send NAME LINE: one line to the reader (gives up after 5 s when
+# nobody reads).
+fifo_send() {
+    printf '%s\n' "$2" | timeout 5 tee -a "$CASE_DIR/$1" >/dev/null
+}
+
+fifo_close() {
+    kill "${FIFO_HOLDER[$1]}" 2>/dev/null
+    wait "${FIFO_HOLDER[$1]}" 2>/dev/null
+    return 0
 }

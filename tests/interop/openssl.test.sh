@@ -126,8 +126,7 @@ c_keyupdate_ours() {
 c_keyupdate_theirs() {
     # s_server's 'K' command: a KeyUpdate asking us to update; then data
     # under the new keys; then our 'Q' command closes.
-    local sfd cfd
-    open_fifo sfd s.in && open_fifo cfd c.in || return 1
+    fifo_open s.in && fifo_open c.in || return 1
     SERVER_STDIN=$CASE_DIR/s.in o_server ecdsa-p256 "" || return 1
     timeout "$T" "$CLASP" client -connect "localhost:$PORT" -CAfile "$ROOTS" \
         -brief -trace <"$CASE_DIR/c.in" >"$CASE_DIR/client.out" \
@@ -136,16 +135,16 @@ c_keyupdate_theirs() {
     PIDS+=("$cpid")
     wait_for "$CASE_DIR/client.log" "CONNECTION ESTABLISHED" ||
         why "no handshake" || return 1
-    echo K >&"$sfd"
+    fifo_send s.in K
     wait_for "$CASE_DIR/client.log" '\[KeyUpdate\] +5 B --------->' ||
         why "no KeyUpdate answer from us" || return 1
-    echo "data after the KeyUpdate" >&"$sfd"
+    fifo_send s.in "data after the KeyUpdate"
     wait_for "$CASE_DIR/client.out" "data after the KeyUpdate" ||
         why "data after the KeyUpdate not received" || return 1
-    echo Q >&"$cfd"
+    fifo_send c.in Q
     wait "$cpid" || why "clasp client exit status $?" || return 1
-    close_fd "$sfd"
-    close_fd "$cfd"
+    fifo_close s.in
+    fifo_close c.in
     grep -qE '<--------- \[KeyUpdate\]' "$CASE_DIR/client.log" ||
         why "s_server's KeyUpdate not in the trace"
 }
@@ -160,6 +159,26 @@ c_keylog() {
     [ "$(grep -v '^#' "$CASE_DIR/ours.keys" | sort)" = \
         "$(grep -v '^#' "$CASE_DIR/theirs.keys" | sort)" ] ||
         why "key log lines differ from s_server's"
+}
+
+c_exporter() {
+    # RFC 8446 §7.5 exporter: our value equals s_server's.
+    # s_server prints it in relay mode only (whose stdin must stay open);
+    # our 'Q' command closes.
+    fifo_open s.in || return 1
+    SERVER_STDIN=$CASE_DIR/s.in o_server ecdsa-p256 "" \
+        -keymatexport EXPORTER-clasp-interop -keymatexportlen 32 || return 1
+    echo Q | timeout "$T" "$CLASP" client -connect "localhost:$PORT" \
+        -CAfile "$ROOTS" -brief -keymatexport EXPORTER-clasp-interop \
+        -keymatexportlen 32 >"$CASE_DIR/client.out" \
+        2>"$CASE_DIR/client.log" || why "clasp client failed" || return 1
+    wait_server
+    fifo_close s.in
+    local ours theirs
+    ours=$(sed -n 's/^Keying material: //p' "$CASE_DIR/client.log")
+    theirs=$(sed -n 's/^ *Keying material: //p' "$CASE_DIR/s_server.log")
+    [ -n "$ours" ] && [ "$ours" = "$theirs" ] ||
+        why "exporter: ours '$ours', s_server's '$theirs'"
 }
 
 c_bad_ca() {
@@ -196,6 +215,7 @@ run_case "client KeyUpdate sent, answered" c_keyupdate_ours
 run_case "client KeyUpdate received (s_server K), data after" \
     c_keyupdate_theirs
 run_case "client SSLKEYLOGFILE equals s_server -keylogfile" c_keylog
+run_case "client exporter equals s_server's" c_exporter
 run_case "client refuses an untrusted chain (unknown_ca)" c_bad_ca
 run_case "client refuses a wrong name" c_bad_name
 run_case "client no common suite -> s_server's handshake_failure" \
@@ -304,8 +324,7 @@ s_keyupdate_ours() {
 s_keyupdate_theirs() {
     # s_client's 'K': a KeyUpdate asking us to update; then data echoed
     # under the new keys; 'Q' ends s_client.
-    local fd
-    open_fifo fd c.in || return 1
+    fifo_open c.in || return 1
     s_srv -echo $(cert_of ecdsa-p256) -trace || return 1
     timeout "$T" openssl s_client -tls1_3 -connect "localhost:$PORT" \
         -CAfile "$ROOTS" -verify_return_error -brief \
@@ -314,15 +333,15 @@ s_keyupdate_theirs() {
     PIDS+=("$cpid")
     wait_for "$CASE_DIR/client.log" "CONNECTION ESTABLISHED" ||
         why "no handshake" || return 1
-    echo K >&"$fd"
+    fifo_send c.in K
     wait_for "$CASE_DIR/clasp-server.log" '<--------- \[KeyUpdate\]' ||
         why "we did not answer s_client's KeyUpdate" || return 1
-    echo "echo after the KeyUpdate" >&"$fd"
+    fifo_send c.in "echo after the KeyUpdate"
     wait_for "$CASE_DIR/client.out" "echo after the KeyUpdate" ||
         why "no echo after the KeyUpdate" || return 1
-    echo Q >&"$fd"
+    fifo_send c.in Q
     wait "$cpid"
-    close_fd "$fd"
+    fifo_close c.in
     grep -qE '\[KeyUpdate\] +5 B --------->' "$CASE_DIR/clasp-server.log" ||
         why "s_client's KeyUpdate not in our trace"
 }
@@ -345,6 +364,22 @@ s_client_cert_missing() {
         ! o_get / &&
         has "$CASE_DIR/clasp-server.log" "CLASP_ERR_CERTIFICATE_REQUIRED" &&
         has "$CASE_DIR/client.log" "certificate required"
+}
+
+s_exporter() {
+    s_srv -www $(cert_of ecdsa-p256) -keymatexport EXPORTER-clasp-interop \
+        -keymatexportlen 32 || return 1
+    printf 'GET / HTTP/1.0\r\n\r\n' |
+        timeout "$T" openssl s_client -tls1_3 -connect "localhost:$PORT" \
+            -CAfile "$ROOTS" -verify_return_error -ign_eof \
+            -keymatexport EXPORTER-clasp-interop -keymatexportlen 32 \
+            >"$CASE_DIR/page.out" 2>"$CASE_DIR/client.log" ||
+        why "s_client failed" || return 1
+    local ours theirs
+    ours=$(sed -n 's/^Keying material *: //p' "$CASE_DIR/page.out")
+    theirs=$(sed -n 's/^ *Keying material: //p' "$CASE_DIR/page.out")
+    [ -n "$ours" ] && [ "$ours" = "$theirs" ] ||
+        why "exporter: ours '$ours', s_client's '$theirs'"
 }
 
 s_keylog() {
@@ -380,5 +415,6 @@ run_case "server client certificate required and given" s_client_cert
 run_case "server client certificate required, missing" \
     s_client_cert_missing
 run_case "server -keylogfile equals s_client -keylogfile" s_keylog
+run_case "server exporter equals s_client's" s_exporter
 
 finish "openssl interop"

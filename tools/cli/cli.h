@@ -69,6 +69,8 @@ typedef struct cli_opts {
     int has_hrr_cookie;
     int has_no_compat;
     int timeout_ms;
+    const char *keymatexport; /* exporter label, or NULL */
+    size_t keymatexportlen;
 } cli_opts;
 
 /** Parse argv (after the subcommand name) into *o; 0, or -1 after
@@ -147,6 +149,10 @@ int cli_session_relay(clasp_context *ssl, cli_sock *s, const cli_opts *o);
 /** Print the handshake summary (-brief: one line) to f. */
 void cli_session_summary(FILE *f, clasp_context *ssl, const cli_opts *o,
                          double hs_ms);
+/** RFC 8446 §7.5 exporter value for -keymatexport as upper-case hex
+ * (OpenSSL's format) into out (2 * 255 + 1 bytes); 0 or an error. */
+int cli_session_exporter(clasp_context *ssl, const cli_opts *o, char *out,
+                         size_t out_len);
 /** Report a failed connection: error name, text and peer alert. */
 void cli_session_report_error(const char *what, clasp_context *ssl, int rc);
 

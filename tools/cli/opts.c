@@ -238,6 +238,16 @@ static int parse_one(cli_opts *o, int argc, char **argv, int *i)
         o->timeout_ms = (int)n * 1000;
         return 1;
     }
+    if (IS("-keymatexport", BOTH)) {
+        return want_arg(argc, argv, i, &o->keymatexport) == 0 ? 1 : -1;
+    }
+    if (IS("-keymatexportlen", BOTH)) {
+        if (want_num(argc, argv, i, 1, 255, &n) != 0) {
+            return -1;
+        }
+        o->keymatexportlen = (size_t)n;
+        return 1;
+    }
     if (IS("-tls1_3", BOTH)) {
         return 1; /* the only version there is */
     }
@@ -252,6 +262,7 @@ int cli_opts_parse(cli_opts *o, int argc, char **argv)
     o->endpoint = endpoint;
     o->authmode = -1;
     o->timeout_ms = CLI_DEFAULT_TIMEOUT_MS;
+    o->keymatexportlen = 20; /* as OpenSSL */
     for (int i = 0; i < argc; i++) {
         int rc = parse_one(o, argc, argv, &i);
         if (rc < 0) {

@@ -63,7 +63,8 @@ static const char *or_none(const char *s)
 }
 
 static size_t build_page(char *page, size_t cap, clasp_context *ssl,
-                         const char *request_line, int did_key_update)
+                         const cli_opts *o, const char *request_line,
+                         int did_key_update)
 {
     size_t len = 0;
     page[0] = '\0';
@@ -97,6 +98,13 @@ static size_t build_page(char *page, size_t cap, clasp_context *ssl,
     appendf(page, cap, &len, "KeyUpdate          : %s\n",
             did_key_update ? "sent before this reply (update_requested)"
                            : "no");
+    char ekm[2 * 255 + 1];
+    if (o->keymatexport != NULL &&
+        cli_session_exporter(ssl, o, ekm, sizeof(ekm)) == 0) {
+        appendf(page, cap, &len, "Exporter label     : ");
+        append_escaped(page, cap, &len, o->keymatexport);
+        appendf(page, cap, &len, "\nKeying material    : %s\n", ekm);
+    }
     appendf(page, cap, &len, "%s", "Request            : ");
     append_escaped(page, cap, &len, request_line);
     appendf(page, cap, &len, "%s", "\n</pre>\n</BODY></HTML>\n");
@@ -171,7 +179,8 @@ static int serve_www(clasp_context *ssl, cli_sock *s, const cli_opts *o)
     }
 
     char page[4096];
-    size_t page_len = build_page(page, sizeof(page), ssl, line, did_key_update);
+    size_t page_len =
+        build_page(page, sizeof(page), ssl, o, line, did_key_update);
     char head[128];
     int head_len = snprintf(head, sizeof(head),
                             "HTTP/1.0 200 ok\r\n"

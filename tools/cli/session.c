@@ -390,6 +390,11 @@ void cli_session_summary(FILE *f, clasp_context *ssl, const cli_opts *o,
                 or_none(group_name), clasp_get_hrr_used(ssl) ? "yes" : "no",
                 or_none(sig_name), or_none(clasp_get_alpn_protocol(ssl)),
                 or_none(hostname), has_cert ? "yes" : "no", hs_ms);
+        char ekm[2 * 255 + 1];
+        if (o->keymatexport != NULL &&
+            cli_session_exporter(ssl, o, ekm, sizeof(ekm)) == 0) {
+            fprintf(f, "Keying material: %s\n", ekm);
+        }
         return;
     }
     fprintf(f, "--- handshake complete in %.2f ms\n", hs_ms);
@@ -410,7 +415,33 @@ void cli_session_summary(FILE *f, clasp_context *ssl, const cli_opts *o,
     fprintf(f, "    ALPN            %s\n",
             or_none(clasp_get_alpn_protocol(ssl)));
     fprintf(f, "    Server name     %s\n", or_none(hostname));
+    char ekm[2 * 255 + 1];
+    if (o->keymatexport != NULL &&
+        cli_session_exporter(ssl, o, ekm, sizeof(ekm)) == 0) {
+        fprintf(f, "    Exporter        label %s, %zu bytes\n", o->keymatexport,
+                o->keymatexportlen);
+        fprintf(f, "    Keying material: %s\n", ekm);
+    }
     fprintf(f, "---\n");
+}
+
+int cli_session_exporter(clasp_context *ssl, const cli_opts *o, char *out,
+                         size_t out_len)
+{
+    unsigned char ekm[255];
+    size_t n = o->keymatexportlen;
+    if (o->keymatexport == NULL || n > sizeof(ekm) || out_len < 2 * n + 1) {
+        return CLASP_ERR_BAD_INPUT_DATA;
+    }
+    int rc =
+        clasp_export_keying_material(ssl, ekm, n, o->keymatexport, NULL, 0);
+    if (rc != 0) {
+        return rc;
+    }
+    for (size_t i = 0; i < n; i++) {
+        snprintf(out + 2 * i, 3, "%02X", ekm[i]);
+    }
+    return 0;
 }
 
 void cli_session_report_error(const char *what, clasp_context *ssl, int rc)
