@@ -382,6 +382,15 @@ s_exporter() {
         why "exporter: ours '$ours', s_client's '$theirs'"
 }
 
+s_alert_heard() {
+    # s_client refuses our chain (unknown_ca) and says so with an alert
+    # that is not yet under handshake keys (RFC 8446 App. A.1); we must
+    # report the peer's alert.
+    s_srv -www $(cert_of ecdsa-p256) &&
+        ! o_get / -CAfile "$PKI/rsa2048/root.pem" &&
+        has "$CASE_DIR/clasp-server.log" "peer sent alert 48 (unknown_ca)"
+}
+
 s_keylog() {
     s_srv -www $(cert_of ecdsa-p256) -keylogfile "$CASE_DIR/ours.keys" &&
         o_get / -keylogfile "$CASE_DIR/theirs.keys" || return 1
@@ -414,6 +423,7 @@ run_case "server KeyUpdate received (s_client K), echo after" \
 run_case "server client certificate required and given" s_client_cert
 run_case "server client certificate required, missing" \
     s_client_cert_missing
+run_case "server hears s_client's unknown_ca alert" s_alert_heard
 run_case "server -keylogfile equals s_client -keylogfile" s_keylog
 run_case "server exporter equals s_client's" s_exporter
 
