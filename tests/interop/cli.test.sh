@@ -90,7 +90,7 @@ does not match its certificate" || return 1
     has "$CASE_DIR/err.log" "-cert $PKI/ed25519/chain.pem"
 }
 
-# ---- demo ------------------------------------------------------------------------
+# ---- demo -----------------------------------------------------------------
 
 # in_order FILE REGEX...: each regex matches a later line than the last.
 in_order() {
@@ -169,7 +169,7 @@ t_demo_creds() {
     done
 }
 
-# ---- sockets -------------------------------------------------------------------
+# ---- sockets --------------------------------------------------------------
 
 hexport() {
     printf '%04X' "$1"
@@ -280,9 +280,13 @@ t_commands() {
     wait "$cpid" || why "client exit $?" || return 1
     fifo_close c.in
     # Client: K and k sent, one answer. Server: two received, one sent.
-    [ "$(grep -cE '\[KeyUpdate\] +5 B --------->' "$CASE_DIR/client.log")" = 2 ] ||
+    local sent answered
+    sent=$(grep -cE '\[KeyUpdate\] +5 B --------->' "$CASE_DIR/client.log")
+    answered=$(grep -cE '<--------- \[KeyUpdate\]' \
+        "$CASE_DIR/clasp-server.log")
+    [ "$sent" = 2 ] ||
         why "client trace: expected 2 KeyUpdates sent" || return 1
-    [ "$(grep -cE '<--------- \[KeyUpdate\]' "$CASE_DIR/clasp-server.log")" = 1 ] ||
+    [ "$answered" = 1 ] ||
         why "server trace: expected 1 KeyUpdate sent" || return 1
     hasnt "$CASE_DIR/client.out" "K"
 }

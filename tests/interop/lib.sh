@@ -62,7 +62,7 @@ run_case() {
     WHY=""
     CASE_DIR="$TMP/case-$((PASSED + FAILED))"
     mkdir -p "$CASE_DIR"
-    if "$@"; then
+    if "$@" && no_sanitizer_report; then
         PASSED=$((PASSED + 1))
         printf '  ok    %s\n' "$name"
     else
@@ -78,6 +78,20 @@ run_case() {
         done
     fi
     stop_servers
+}
+
+# A sanitizer build (-DCLASP_SANITIZE=ON) reports on stderr, which every
+# case keeps in its logs: any report fails the case.
+no_sanitizer_report() {
+    stop_servers
+    local f
+    for f in "$CASE_DIR"/*; do
+        [ -f "$f" ] || continue
+        if grep -qaE "ERROR: (Address|Leak)Sanitizer|runtime error:" "$f"; then
+            why "sanitizer report in $(basename "$f")"
+            return 1
+        fi
+    done
 }
 
 finish() {

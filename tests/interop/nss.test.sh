@@ -21,7 +21,8 @@ NSS_KINDS="rsa2048 rsapss ecdsa-p256 ecdsa-p384 ecdsa-p521"
 NSS_SUITES="TLS_AES_128_GCM_SHA256 TLS_AES_256_GCM_SHA384
 TLS_CHACHA20_POLY1305_SHA256"
 # NSS leaves RSASSA-PSS (rsa_pss_pss_*) schemes out unless asked (-J).
-NSS_SIGS="ecdsa_secp256r1_sha256,ecdsa_secp384r1_sha384,ecdsa_secp521r1_sha512,rsa_pss_rsae_sha256,rsa_pss_pss_sha256"
+NSS_SIGS=ecdsa_secp256r1_sha256,ecdsa_secp384r1_sha384,ecdsa_secp521r1_sha512
+NSS_SIGS=$NSS_SIGS,rsa_pss_rsae_sha256,rsa_pss_pss_sha256
 
 suite_hex() {
     case $1 in
