@@ -55,6 +55,12 @@ why() {
     return 1
 }
 
+# " (2.1 s)" for cases slower than a second, else nothing.
+case_time() {
+    local ms=$(((${EPOCHREALTIME/./} - ${1/./}) / 1000))
+    [ "$ms" -ge 1000 ] && printf ' (%d.%d s)' $((ms / 1000)) $((ms % 1000 / 100))
+}
+
 # run_case NAME FUNCTION [ARGS...]
 run_case() {
     local name=$1
@@ -62,13 +68,16 @@ run_case() {
     WHY=""
     CASE_DIR="$TMP/case-$((PASSED + FAILED))"
     mkdir -p "$CASE_DIR"
+    local t0=$EPOCHREALTIME slow
     if "$@" && no_sanitizer_report; then
         PASSED=$((PASSED + 1))
-        printf '  ok    %s\n' "$name"
+        slow=$(case_time "$t0")
+        printf '  ok    %s%s\n' "$name" "$slow"
     else
         FAILED=$((FAILED + 1))
         FAILED_NAMES+=("$name")
-        printf '  FAIL  %s%s\n' "$name" "${WHY:+: $WHY}"
+        slow=$(case_time "$t0")
+        printf '  FAIL  %s%s%s\n' "$name" "$slow" "${WHY:+: $WHY}"
         # The logs of a failed case help more than any summary.
         local f
         for f in "$CASE_DIR"/*.log "$CASE_DIR"/*.out; do
@@ -143,7 +152,7 @@ start_server() {
         PIDS+=("$SERVER_PID")
         SERVERS+=("$SERVER_PID")
         local i
-        for ((i = 0; i < 200; i++)); do
+        for ((i = 0; i < 400; i++)); do
             if grep -qE -- "$ready" "$log" 2>/dev/null; then
                 return 0
             fi

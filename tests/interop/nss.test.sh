@@ -133,9 +133,12 @@ c_exporter() {
         return 1
     local ours theirs
     ours=$(sed -n 's/^Keying material: //p' "$CASE_DIR/client.log")
-    wait_for "$CASE_DIR/selfserv.log" 'Keying Material:' 5
-    sleep 0.1
-    theirs=$(nss_exporter "$CASE_DIR/selfserv.log")
+    local i
+    for ((i = 0; i < 100; i++)); do
+        theirs=$(nss_exporter "$CASE_DIR/selfserv.log")
+        [ ${#theirs} -ge 64 ] && break
+        sleep 0.05
+    done
     [ -n "$ours" ] && [ "$ours" = "$theirs" ] ||
         why "exporter: ours '$ours', selfserv's '$theirs'"
 }

@@ -119,6 +119,9 @@ int cli_net_listen(const char *bind_addr, const char *port, int *fds,
 int cli_net_accept(const int *fds, size_t fd_count, cli_sock *s, char *peer,
                    size_t peer_len);
 void cli_sock_close(cli_sock *s);
+/** Close after a FIN and draining the peer's input for up to max_ms, so
+ * that no reset overtakes what we sent last. */
+void cli_sock_close_linger(cli_sock *s, int max_ms);
 /** clasp_send_t / clasp_recv_t on a cli_sock. */
 int cli_sock_send(void *ctx, const unsigned char *buf, size_t len);
 int cli_sock_recv(void *ctx, unsigned char *buf, size_t len);

@@ -333,7 +333,7 @@ static void run_server(const demo_opts *d, int listen_fd, int pipe_fd)
             rc = server_script(&l, ssl, &s);
         }
         clasp_free(ssl);
-        cli_sock_close(&s);
+        cli_sock_close_linger(&s, 1000);
     }
     clasp_config_free(conf);
     close(pipe_fd);

@@ -309,6 +309,39 @@ void cli_sock_close(cli_sock *s)
     }
 }
 
+void cli_sock_close_linger(cli_sock *s, int max_ms)
+{
+    if (s->fd < 0) {
+        return;
+    }
+    /* Closing with unread input makes the kernel send a reset, which can
+     * destroy our last records (an alert, the end of a page) before the
+     * peer reads them: send FIN, then drain until the peer closes too. */
+    (void)shutdown(s->fd, SHUT_WR);
+    double end = cli_now_ms() + max_ms;
+    unsigned char buf[4096];
+    for (;;) {
+        int left = (int)(end - cli_now_ms());
+        if (left <= 0) {
+            break;
+        }
+        struct pollfd p = {.fd = s->fd, .events = POLLIN};
+        int n = poll(&p, 1, left);
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n <= 0) {
+            break;
+        }
+        ssize_t r = recv(s->fd, buf, sizeof(buf), 0);
+        if (r == 0 || (r < 0 && errno != EINTR && errno != EAGAIN &&
+                       errno != EWOULDBLOCK)) {
+            break;
+        }
+    }
+    cli_sock_close(s);
+}
+
 int cli_sock_send(void *ctx, const unsigned char *buf, size_t len)
 {
     cli_sock *s = ctx;

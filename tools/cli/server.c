@@ -19,6 +19,7 @@
 #include "cli.h"
 
 #define REQ_MAX 8192
+#define LINGER_MS 2000
 
 /* Append src to the page, escaping HTML metacharacters: the request line
  * comes from the peer. */
@@ -293,7 +294,7 @@ static int run(const cli_opts *o, clasp_config *conf, cli_trace *trace)
         if (serve_one(o, conf, trace, &s) != 0) {
             failures++;
         }
-        cli_sock_close(&s);
+        cli_sock_close_linger(&s, LINGER_MS);
     }
     for (size_t i = 0; i < fd_count; i++) {
         close(fds[i]);
