@@ -447,10 +447,15 @@ static void print_ladder(demo_log *l, double t0, int color)
         }
         cli_ladder_row(stdout, color, e->t - t0, e->is_server, label, e->bytes);
         if (e->kind == EV_APP) {
+            /* A preview of at most 34 characters that does not end in
+             * half of a "\n". */
+            int n = strlen(e->text) > 34 ? 34 : (int)strlen(e->text);
+            if (n == 34 && e->text[n - 1] == '\\') {
+                n--;
+            }
             char note[160];
-            snprintf(note, sizeof(note), "%*s\"%.34s%s\"",
-                     e->is_server ? 40 : 0, "", e->text,
-                     strlen(e->text) > 34 ? "..." : "");
+            snprintf(note, sizeof(note), "%*s\"%.*s%s\"", e->is_server ? 40 : 0,
+                     "", n, e->text, strlen(e->text) > (size_t)n ? "..." : "");
             cli_ladder_note(stdout, color, note);
         }
     }
