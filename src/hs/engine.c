@@ -190,8 +190,11 @@ int clasp_engine_fail(clasp_conn *c, int err)
     /* A half-built flight is never sent; the alert goes out alone. */
     clasp_memzero(c->hso_buf, c->hso_len);
     c->hso_len = 0;
+    /* RFC 8446 §6.2: the alert goes out even when nothing was sent before
+     * (a server refusing the first ClientHello); only a context whose
+     * write direction never got set up has no way to send it. */
     if (alert != CLASP_ALERT_NONE && cls != CLASP_ERRCLASS_PEER &&
-        c->out_buf != NULL) {
+        c->wr.prov != NULL) {
         /* Best effort: a failure to queue it changes nothing. */
         int ignored = clasp_engine_send_alert(c, alert);
         CLASP_UNUSED(ignored);
