@@ -71,7 +71,9 @@ clasp_config *tp_server_conf(const char *kind);
 /* A client config trusting all-roots.pem. */
 clasp_config *tp_client_conf(void);
 
-/* The leaf certificate of a kind as DER (free with free()). */
+/* The first certificate of a PEM file (path relative to tests/) as DER,
+ * and the leaf certificate of a kind (free both with free()). */
+uint8_t *tp_pem_der(const char *path, size_t *len);
 uint8_t *tp_leaf_der(const char *kind, size_t *len);
 /* The CertificateVerify scheme a clasp peer with default preferences signs
  * with for a key kind (RFC 8446 §4.2.3). */
@@ -141,6 +143,23 @@ size_t tp_q_pop(tp_queue *q, uint8_t *out, size_t cap);
 /* The queue holds exactly one plaintext alert record 15 03 03 00 02 02 d:
  * returns d, else fails the test. */
 int tp_q_expect_plain_alert(const tp_queue *q);
+
+/* Field offsets in a ClientHello or ServerHello/HelloRetryRequest
+ * message (handshake header included; e.g. q->buf + 5 for a hello alone
+ * in a record). Fails the test if the message does not parse. */
+typedef struct {
+    size_t random;      /* 32 bytes */
+    size_t session_id;  /* the length byte */
+    size_t suites;      /* CH: the vector's length field; SH: the suite */
+    size_t compression; /* CH: the vector's length byte; SH: the method */
+    size_t extensions;  /* the extensions length field, or end if none */
+    size_t end;
+} tp_hello;
+void tp_hello_parse(const uint8_t *msg, size_t len, tp_hello *h);
+/* Find extension type in a hello: 1 with the offset and length of its
+ * extension_data, or 0. */
+int tp_hello_ext(const uint8_t *msg, size_t len, uint16_t type, size_t *off,
+                 size_t *data_len);
 
 /* ---- key log capture
  * --------------------------------------------------------- */
