@@ -104,6 +104,7 @@ static int conn_start(clasp_conn *c)
     c->out_len = c->out_sent = 0;
     c->hso_len = 0;
     c->rd_key_changed = false;
+    c->rd_plain_alert_ok = false;
     c->suite = NULL;
     c->group = 0;
     c->peer_sig_alg = 0;

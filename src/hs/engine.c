@@ -315,15 +315,36 @@ int clasp_engine_read_record(clasp_conn *c)
         return CLASP_ERR_WANT_READ;
     }
     clasp_rd r = clasp_rd_init(rec, avail);
+    clasp_rec_dir *dir = &c->rd;
+    clasp_rec_dir clear;
+    if (c->rd_plain_alert_ok) {
+        /* RFC 8446 App. A.1: a client switches its sending key only after
+         * the server's Finished, so the alert of a client that refuses the
+         * server's first flight comes unprotected although our read key
+         * has changed (§6: alerts are protected as the *sender's* current
+         * state says). Until the client's first protected record, a
+         * plaintext alert record is read as one; any other plaintext
+         * record is still unexpected_message (§5). */
+        clasp_rd peek = r;
+        uint8_t type;
+        TRY(clasp_rd_u8(&peek, &type));
+        if (type == CLASP_CT_ALERT) {
+            TRY(clasp_rec_dir_init(&clear, c->prov));
+            dir = &clear;
+        }
+    }
     clasp_rec_header h;
-    TRY(clasp_rec_header_parse(&c->rd, &r, &h));
+    TRY(clasp_rec_header_parse(dir, &r, &h));
     size_t rec_len = CLASP_RECORD_HEADER_LEN + (size_t)h.length;
     if (avail < rec_len) {
         return CLASP_ERR_WANT_READ;
     }
     c->in_off += rec_len;
     clasp_rec_plain plain;
-    TRY(clasp_rec_open(&c->rd, rec, rec_len, &plain));
+    TRY(clasp_rec_open(dir, rec, rec_len, &plain));
+    if (dir == &c->rd && clasp_rec_is_protected(dir)) {
+        c->rd_plain_alert_ok = false;
+    }
     if (plain.type != CLASP_CT_ALERT) {
         c->warning_alerts = 0;
     }

@@ -469,6 +469,7 @@ static int srv_send_flight(clasp_conn *c, const struct clasp_hs_msg *m,
     TRY(clasp_ks_hs_traffic(&hs->ks, hs->th, hs->c_hs, hs->s_hs));
     TRY(clasp_hs_install_write(c, hs->s_hs));
     TRY(clasp_hs_install_read(c, hs->c_hs));
+    c->rd_plain_alert_ok = true;
     TRY(write_ee(c));
     if (c->conf->authmode != CLASP_VERIFY_NONE) {
         TRY(write_cr(c));
