@@ -464,6 +464,12 @@ int clasp_hs_step(clasp_conn *c)
         return c->fatal;
     }
     int rc = dispatch(c);
+    if (rc == CLASP_ERR_PEER_CLOSE_NOTIFY && c->handshake_done) {
+        /* RFC 8446 §6.1: close_notify closes the peer's write side only;
+         * ours stays open, and nothing more is read (peer_closed). During
+         * the handshake it ends the connection (it cannot complete). */
+        return rc;
+    }
     if (rc < 0) {
         return clasp_engine_fail(c, rc);
     }
