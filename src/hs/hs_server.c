@@ -548,8 +548,10 @@ static int srv_recv_end_of_early_data(clasp_conn *c,
 #define ROW(st, ex, nx, fl, fn) [st] = {#st, ex, nx, fl, fn}
 
 const struct clasp_hs_row clasp_server_rows[S__COUNT] = {
+    /* §5.1: ClientHello precedes a key change: it must end its record
+     * (checked on arrival, before the flight is written). */
     ROW(S_START, HS_BIT(CLASP_HS_CLIENT_HELLO), ST_BIT(S_RECVD_CH),
-        HS_CCS_OK | HS_TS_MANUAL, srv_recv_client_hello),
+        HS_END_OF_RECORD | HS_CCS_OK | HS_TS_MANUAL, srv_recv_client_hello),
     ROW(S_RECVD_CH, 0, ST_BIT(S_SEND_HRR) | ST_BIT(S_NEGOTIATED), 0,
         srv_decide),
     ROW(S_SEND_HRR, 0, ST_BIT(S_START), 0, srv_send_hello_retry_request),
