@@ -220,15 +220,16 @@ static int on_ccs(clasp_conn *c)
     /* RFC 8446 §5: an unprotected change_cipher_spec of one byte 0x01
      * received between the first ClientHello and the peer's Finished is
      * dropped; anywhere else it is unexpected_message. Hardening: one per
-     * ClientHello flight (two with HRR). */
+     * flight of the peer (SECURITY-CHECKLIST 13): the count restarts when
+     * a HelloRetryRequest or the second ClientHello is sent, so at most
+     * two with HRR and never two in a row. */
     ENSURE(c->hs != NULL && (c->rows[c->state].flags & HS_CCS_OK) != 0,
            CLASP_ERR_UNEXPECTED_MESSAGE);
     /* A server waiting for its first ClientHello takes no CCS. */
     ENSURE(!c->is_server || c->state != S_START || c->hs->hrr_sent,
            CLASP_ERR_UNEXPECTED_MESSAGE);
     ENSURE(!hs_pending(c), CLASP_ERR_UNEXPECTED_MESSAGE);
-    unsigned cap = c->hrr_used ? 2 : 1;
-    ENSURE(c->hs->recv_ccs < cap, CLASP_ERR_UNEXPECTED_MESSAGE);
+    ENSURE(c->hs->recv_ccs == 0, CLASP_ERR_UNEXPECTED_MESSAGE);
     c->hs->recv_ccs++;
     return CLASP_OK;
 }

@@ -360,6 +360,7 @@ static int srv_send_hello_retry_request(clasp_conn *c,
     TRY(clasp_hs_flush(c));
     TRY(send_compat_ccs(c));
     hs->hrr_sent = true;
+    hs->recv_ccs = 0; /* a new client flight: one CCS again (engine.c) */
     hs->hrr_group = c->group;
     c->hrr_used = true;
     *next = S_START;
