@@ -390,12 +390,13 @@ static int next_msg(clasp_conn *c, struct clasp_hs_msg *m, bool *got)
             uint32_t len;
             TRY(clasp_rd_u8(&r, &type));
             TRY(clasp_rd_u24(&r, &len));
-            /* Refuse an unexpected type before buffering its body. */
-            if (!c->handshake_done) {
-                ENSURE(type < 32 &&
-                           (c->rows[c->state].expect & HS_BIT(type)) != 0,
-                       CLASP_ERR_UNEXPECTED_MESSAGE);
-            }
+            /* Refuse an unexpected type before buffering its body, and
+             * before its size: after the handshake too, a ClientHello to
+             * a server is unexpected_message (RFC 8446 §4.1.2, §4.6), not
+             * an oversized KeyUpdate. */
+            ENSURE(type < 32 &&
+                       (c->rows[c->state].expect & HS_BIT(type)) != 0,
+                   CLASP_ERR_UNEXPECTED_MESSAGE);
             ENSURE(len <= msg_limit(c, type), CLASP_ERR_DECODE);
             if (pend.len >= 4 + (size_t)len) {
                 m->type = type;
