@@ -130,7 +130,9 @@ static void sh_splice(sh_t *s, size_t off, size_t n, const uint8_t *p, size_t m)
     assert_true(s->len - n + m <= sizeof(s->rec));
     uint8_t *at = s->msg + off;
     memmove(at + m, at + n, s->len - 5 - off - n);
-    memcpy(at, p, m);
+    if (m > 0) {
+        memcpy(at, p, m);
+    }
     s->len = s->len - n + m;
     size_t body = s->len - 5;
     s->rec[3] = (uint8_t)(body >> 8);

@@ -367,6 +367,9 @@ int tp_stream(clasp_context *from, clasp_context *to, size_t total,
 void tp_q_push(tp_queue *q, const void *p, size_t n)
 {
     assert_true(n <= TP_CAP - q->len);
+    if (n == 0) {
+        return;
+    }
     memcpy(q->buf + q->len, p, n);
     q->len += n;
 }
