@@ -13,90 +13,6 @@
 
 #include "pipe.h"
 
-/* ---- setup
- * --------------------------------------------------------------------- */
-
-typedef struct {
-    tp_pair t;
-    clasp_config *cc;
-    clasp_config *sc;
-    tp_keylog ckl;
-    tp_keylog skl;
-    uint16_t suite;
-    tp_queue plain; /* plaintext records taken off a flight */
-} ev_t;
-
-typedef struct {
-    const char *kind;       /* server certificate */
-    int client_auth;        /* server requires a client certificate */
-    const uint16_t *suites; /* client's suites (NULL: default) */
-    size_t suite_count;
-    const uint16_t *groups; /* server's groups (NULL: default) */
-    size_t group_count;
-} ev_opts;
-
-/* Up to the server's first flight, which waits in q[1]. */
-static void ev_start(ev_t *e, const ev_opts *o)
-{
-    memset(e, 0, sizeof(*e));
-    e->cc = tp_client_conf();
-    e->sc = tp_server_conf(o->kind != NULL ? o->kind : "ecdsa-p256");
-    assert_clasp_ok(clasp_conf_keylog(e->cc, tp_keylog_cb, &e->ckl));
-    assert_clasp_ok(clasp_conf_keylog(e->sc, tp_keylog_cb, &e->skl));
-    if (o->client_auth) {
-        assert_clasp_ok(clasp_conf_authmode(e->sc, CLASP_VERIFY_REQUIRED));
-        assert_clasp_ok(clasp_conf_ca_file(e->sc, TP_PKI "all-roots.pem"));
-        tp_conf_add_cert(e->cc, "ed25519");
-    }
-    if (o->suites != NULL) {
-        assert_clasp_ok(
-            clasp_conf_ciphersuites(e->cc, o->suites, o->suite_count));
-    }
-    if (o->groups != NULL) {
-        assert_clasp_ok(clasp_conf_groups(e->sc, o->groups, o->group_count));
-    }
-    tp_pair_init(&e->t, e->cc, e->sc, 0, 0, "localhost");
-    e->plain.buf = malloc(TP_CAP);
-    assert_non_null(e->plain.buf);
-    assert_clasp_err(clasp_handshake(e->t.cli), CLASP_ERR_WANT_READ);
-    assert_clasp_err(clasp_handshake(e->t.srv), CLASP_ERR_WANT_READ);
-}
-
-static void ev_free(ev_t *e)
-{
-    tp_pair_free(&e->t);
-    clasp_config_free(e->cc);
-    clasp_config_free(e->sc);
-    free(e->plain.buf);
-}
-
-/* Put plain (then the rest of q) back as q. */
-static void requeue(tp_queue *plain, tp_queue *q)
-{
-    tp_q_push(plain, q->buf, q->len);
-    tp_q_clear(q);
-    tp_q_push(q, plain->buf, plain->len);
-    tp_q_clear(plain);
-}
-
-/* The client fails with err; its alert goes out in clear (its sending key
- * is still the initial one, RFC 8446 App. A.1) and the server reads it. */
-static void client_fails(ev_t *e, int err)
-{
-    tp_q_clear(&e->t.p.q[0]);
-    assert_clasp_err(clasp_handshake(e->t.cli), err);
-    int alert = clasp_error_alert(err);
-    assert_int_equal(tp_q_expect_plain_alert(&e->t.p.q[0]), alert);
-    unsigned char b[4];
-    assert_clasp_err(clasp_handshake(e->t.cli), err);
-    assert_clasp_err(clasp_read(e->t.cli, b, sizeof(b)), err);
-    assert_clasp_err(clasp_write(e->t.cli, b, sizeof(b)), err);
-    assert_int_equal(e->t.p.q[0].len, 7);
-    tp_q_clear(&e->t.p.q[1]);
-    assert_clasp_err(clasp_handshake(e->t.srv), CLASP_ERR_PEER_ALERT);
-    assert_int_equal(clasp_get_peer_alert(e->t.srv), alert);
-}
-
 /* ---- ServerHello as bytes
  * ------------------------------------------------------- */
 
@@ -107,7 +23,7 @@ typedef struct {
     uint8_t *msg;
 } sh_t;
 
-static void sh_take(ev_t *e, sh_t *s)
+static void sh_take(tp_evil *e, sh_t *s)
 {
     tp_queue *q = &e->t.p.q[1];
     s->len = tp_q_pop(q, s->rec, sizeof(s->rec));
@@ -116,10 +32,10 @@ static void sh_take(ev_t *e, sh_t *s)
     tp_hello_parse(s->msg, s->len - 5, &s->h);
 }
 
-static void sh_put(ev_t *e, sh_t *s)
+static void sh_put(tp_evil *e, sh_t *s)
 {
     tp_q_push(&e->plain, s->rec, s->len);
-    requeue(&e->plain, &e->t.p.q[1]);
+    tp_requeue(&e->plain, &e->t.p.q[1]);
 }
 
 /* Replace n bytes at off by m new bytes, fixing the record, message and
@@ -165,121 +81,121 @@ static void sh_add_ext(sh_t *s, const char *hex)
     sh_splice(s, s->h.end, 0, b, n);
 }
 
-static const ev_opts plain_opts = {0};
+static const tp_evil_opts plain_opts = {0};
 
 static void server_hello_field_checks(void **state)
 {
     (void)state;
-    ev_t e;
+    tp_evil e;
     sh_t s;
     /* §4.1.3: a cipher suite we did not offer. */
     static const uint16_t two[] = {CLASP_TLS1_3_AES_128_GCM_SHA256,
                                    CLASP_TLS1_3_AES_256_GCM_SHA384};
-    ev_opts o = {.suites = two, .suite_count = 2};
-    ev_start(&e, &o);
+    tp_evil_opts o = {.suites = two, .suite_count = 2};
+    tp_evil_start(&e, &o);
     sh_take(&e, &s);
     assert_int_equal(s.msg[s.h.suites + 1], 0x01);
     s.msg[s.h.suites + 1] = 0x03;
     sh_put(&e, &s);
-    client_fails(&e, CLASP_ERR_ILLEGAL_PARAMETER);
-    ev_free(&e);
+    tp_evil_client_fails(&e, CLASP_ERR_ILLEGAL_PARAMETER);
+    tp_evil_free(&e);
     /* An unknown suite value. */
-    ev_start(&e, &o);
+    tp_evil_start(&e, &o);
     sh_take(&e, &s);
     s.msg[s.h.suites] = 0xca;
     sh_put(&e, &s);
-    client_fails(&e, CLASP_ERR_ILLEGAL_PARAMETER);
-    ev_free(&e);
+    tp_evil_client_fails(&e, CLASP_ERR_ILLEGAL_PARAMETER);
+    tp_evil_free(&e);
     /* §4.1.3: legacy_session_id_echo differs. */
-    ev_start(&e, &plain_opts);
+    tp_evil_start(&e, &plain_opts);
     sh_take(&e, &s);
     s.msg[s.h.session_id + 5] ^= 1;
     sh_put(&e, &s);
-    client_fails(&e, CLASP_ERR_ILLEGAL_PARAMETER);
-    ev_free(&e);
+    tp_evil_client_fails(&e, CLASP_ERR_ILLEGAL_PARAMETER);
+    tp_evil_free(&e);
     /* §4.1.3: legacy_compression_method must be 0. */
-    ev_start(&e, &plain_opts);
+    tp_evil_start(&e, &plain_opts);
     sh_take(&e, &s);
     s.msg[s.h.compression] = 1;
     sh_put(&e, &s);
-    client_fails(&e, CLASP_ERR_ILLEGAL_PARAMETER);
-    ev_free(&e);
+    tp_evil_client_fails(&e, CLASP_ERR_ILLEGAL_PARAMETER);
+    tp_evil_free(&e);
     /* §4.1.3: legacy_version must be 0x0303. */
-    ev_start(&e, &plain_opts);
+    tp_evil_start(&e, &plain_opts);
     sh_take(&e, &s);
     s.msg[5] = 4;
     sh_put(&e, &s);
-    client_fails(&e, CLASP_ERR_ILLEGAL_PARAMETER);
-    ev_free(&e);
+    tp_evil_client_fails(&e, CLASP_ERR_ILLEGAL_PARAMETER);
+    tp_evil_free(&e);
 }
 
 static void server_hello_extension_checks(void **state)
 {
     (void)state;
-    ev_t e;
+    tp_evil e;
     sh_t s;
     size_t off, len;
     /* §4.2.1: a version we did not offer / below 1.3: illegal_parameter. */
-    ev_start(&e, &plain_opts);
+    tp_evil_start(&e, &plain_opts);
     sh_take(&e, &s);
     assert_int_equal(tp_hello_ext(s.msg, s.len - 5, 43, &off, &len), 1);
     s.msg[off + 1] = 3;
     sh_put(&e, &s);
-    client_fails(&e, CLASP_ERR_ILLEGAL_PARAMETER);
-    ev_free(&e);
+    tp_evil_client_fails(&e, CLASP_ERR_ILLEGAL_PARAMETER);
+    tp_evil_free(&e);
     /* No supported_versions: a TLS 1.2 answer (App. D.1). */
-    ev_start(&e, &plain_opts);
+    tp_evil_start(&e, &plain_opts);
     sh_take(&e, &s);
     sh_drop_ext(&s, 43);
     sh_put(&e, &s);
-    client_fails(&e, CLASP_ERR_PROTOCOL_VERSION);
-    ev_free(&e);
+    tp_evil_client_fails(&e, CLASP_ERR_PROTOCOL_VERSION);
+    tp_evil_free(&e);
     /* SECURITY-CHECKLIST 27: no key_share in an (EC)DHE handshake. */
-    ev_start(&e, &plain_opts);
+    tp_evil_start(&e, &plain_opts);
     sh_take(&e, &s);
     sh_drop_ext(&s, 51);
     sh_put(&e, &s);
-    client_fails(&e, CLASP_ERR_MISSING_EXTENSION);
-    ev_free(&e);
+    tp_evil_client_fails(&e, CLASP_ERR_MISSING_EXTENSION);
+    tp_evil_free(&e);
     /* §4.2.8: a share for a group we did not send (secp256r1 instead of
      * x25519: same-size trick impossible, so the bytes change too). */
-    ev_start(&e, &plain_opts);
+    tp_evil_start(&e, &plain_opts);
     sh_take(&e, &s);
     assert_int_equal(tp_hello_ext(s.msg, s.len - 5, 51, &off, &len), 1);
     assert_int_equal(s.msg[off + 1], 0x1d);
     s.msg[off + 1] = 0x1e;
     sh_put(&e, &s);
-    client_fails(&e, CLASP_ERR_ILLEGAL_PARAMETER);
-    ev_free(&e);
+    tp_evil_client_fails(&e, CLASP_ERR_ILLEGAL_PARAMETER);
+    tp_evil_free(&e);
     /* §7.4.2: a low-order X25519 share (all-zero secret). */
-    ev_start(&e, &plain_opts);
+    tp_evil_start(&e, &plain_opts);
     sh_take(&e, &s);
     assert_int_equal(tp_hello_ext(s.msg, s.len - 5, 51, &off, &len), 1);
     memset(s.msg + off + 4, 0, 32);
     sh_put(&e, &s);
-    client_fails(&e, CLASP_ERR_ILLEGAL_PARAMETER);
-    ev_free(&e);
+    tp_evil_client_fails(&e, CLASP_ERR_ILLEGAL_PARAMETER);
+    tp_evil_free(&e);
     /* §4.2: an extension we never offered in ServerHello (unknown type:
      * unsupported_extension; known but not for SH, ALPN: illegal). */
-    ev_start(&e, &plain_opts);
+    tp_evil_start(&e, &plain_opts);
     sh_take(&e, &s);
     sh_add_ext(&s, "7a7a 0000");
     sh_put(&e, &s);
-    client_fails(&e, CLASP_ERR_UNSUPPORTED_EXTENSION);
-    ev_free(&e);
-    ev_start(&e, &plain_opts);
+    tp_evil_client_fails(&e, CLASP_ERR_UNSUPPORTED_EXTENSION);
+    tp_evil_free(&e);
+    tp_evil_start(&e, &plain_opts);
     sh_take(&e, &s);
     sh_add_ext(&s, "0010 0005 0003 026832");
     sh_put(&e, &s);
-    client_fails(&e, CLASP_ERR_ILLEGAL_PARAMETER);
-    ev_free(&e);
+    tp_evil_client_fails(&e, CLASP_ERR_ILLEGAL_PARAMETER);
+    tp_evil_free(&e);
     /* The same extension twice. */
-    ev_start(&e, &plain_opts);
+    tp_evil_start(&e, &plain_opts);
     sh_take(&e, &s);
     sh_add_ext(&s, "002b 0002 0304");
     sh_put(&e, &s);
-    client_fails(&e, CLASP_ERR_DECODE);
-    ev_free(&e);
+    tp_evil_client_fails(&e, CLASP_ERR_DECODE);
+    tp_evil_free(&e);
 }
 
 /* ---- HelloRetryRequest
@@ -290,12 +206,12 @@ static const uint16_t p384_only[] = {CLASP_GROUP_SECP384R1};
 static void hello_retry_request_checks(void **state)
 {
     (void)state;
-    ev_t e;
+    tp_evil e;
     sh_t hrr, again;
     size_t off, len;
-    ev_opts o = {.groups = p384_only, .group_count = 1};
+    tp_evil_opts o = {.groups = p384_only, .group_count = 1};
     /* §4.1.4: a second HelloRetryRequest is unexpected_message. */
-    ev_start(&e, &o);
+    tp_evil_start(&e, &o);
     sh_take(&e, &hrr);
     again = hrr;
     again.msg = again.rec + 5;
@@ -303,35 +219,35 @@ static void hello_retry_request_checks(void **state)
     assert_clasp_err(clasp_handshake(e.t.cli), CLASP_ERR_WANT_READ);
     tp_q_clear(&e.t.p.q[1]);
     tp_q_push(&e.t.p.q[1], again.rec, again.len);
-    client_fails(&e, CLASP_ERR_UNEXPECTED_MESSAGE);
-    ev_free(&e);
+    tp_evil_client_fails(&e, CLASP_ERR_UNEXPECTED_MESSAGE);
+    tp_evil_free(&e);
     /* HRR asks for the group we already sent a share for. */
-    ev_start(&e, &o);
+    tp_evil_start(&e, &o);
     sh_take(&e, &hrr);
     assert_int_equal(tp_hello_ext(hrr.msg, hrr.len - 5, 51, &off, &len), 1);
     hrr.msg[off] = 0x00;
     hrr.msg[off + 1] = 0x1d;
     sh_put(&e, &hrr);
-    client_fails(&e, CLASP_ERR_ILLEGAL_PARAMETER);
-    ev_free(&e);
+    tp_evil_client_fails(&e, CLASP_ERR_ILLEGAL_PARAMETER);
+    tp_evil_free(&e);
     /* HRR asks for a group we do not support (ffdhe2048). */
-    ev_start(&e, &o);
+    tp_evil_start(&e, &o);
     sh_take(&e, &hrr);
     assert_int_equal(tp_hello_ext(hrr.msg, hrr.len - 5, 51, &off, &len), 1);
     hrr.msg[off] = 0x01;
     hrr.msg[off + 1] = 0x00;
     sh_put(&e, &hrr);
-    client_fails(&e, CLASP_ERR_ILLEGAL_PARAMETER);
-    ev_free(&e);
+    tp_evil_client_fails(&e, CLASP_ERR_ILLEGAL_PARAMETER);
+    tp_evil_free(&e);
     /* An HRR that changes nothing (no key_share, no cookie). */
-    ev_start(&e, &o);
+    tp_evil_start(&e, &o);
     sh_take(&e, &hrr);
     sh_drop_ext(&hrr, 51);
     sh_put(&e, &hrr);
-    client_fails(&e, CLASP_ERR_ILLEGAL_PARAMETER);
-    ev_free(&e);
+    tp_evil_client_fails(&e, CLASP_ERR_ILLEGAL_PARAMETER);
+    tp_evil_free(&e);
     /* §4.1.4: the ServerHello's suite must be the HRR's. */
-    ev_start(&e, &o);
+    tp_evil_start(&e, &o);
     sh_take(&e, &hrr);
     assert_int_equal(hrr.msg[hrr.h.suites + 1], 0x01);
     hrr.msg[hrr.h.suites + 1] = 0x02;
@@ -339,38 +255,12 @@ static void hello_retry_request_checks(void **state)
     /* The client answers; the server (which chose 0x1301) goes on. */
     assert_clasp_err(clasp_handshake(e.t.cli), CLASP_ERR_WANT_READ);
     assert_clasp_err(clasp_handshake(e.t.srv), CLASP_ERR_WANT_READ);
-    client_fails(&e, CLASP_ERR_ILLEGAL_PARAMETER);
-    ev_free(&e);
+    tp_evil_client_fails(&e, CLASP_ERR_ILLEGAL_PARAMETER);
+    tp_evil_free(&e);
 }
 
 /* ---- the encrypted flight
  * ------------------------------------------------------- */
-
-/* Open the server's encrypted flight: plain records to e->plain. */
-static void flight_take(ev_t *e, tp_dir *d, tp_flight *f)
-{
-    tp_queue *q = &e->t.p.q[1];
-    tp_q_move_plain(q, &e->plain);
-    uint8_t s_hs[64];
-    tp_keylog_get(&e->skl, "SERVER_HANDSHAKE_TRAFFIC_SECRET", s_hs);
-    e->suite = (uint16_t)clasp_get_ciphersuite_id(e->t.srv);
-    tp_dir_init(d, e->suite, s_hs);
-    tp_flight_open(d, q, f);
-    assert_int_equal(q->len, 0);
-}
-
-/* Reseal under a fresh direction (sequence numbers from 0). */
-static void flight_put(ev_t *e, tp_dir *d, tp_flight *f)
-{
-    tp_dir fresh;
-    tp_dir_init(&fresh, d->suite, d->secret);
-    tp_queue *q = &e->t.p.q[1];
-    tp_flight_seal(&fresh, f, q);
-    requeue(&e->plain, q);
-    tp_dir_free(&fresh);
-    tp_dir_free(d);
-    tp_flight_free(f);
-}
 
 static void replace_msg(tp_flight *f, size_t i, const char *hex)
 {
@@ -402,62 +292,62 @@ enum { EE, CT, CV, FIN };
 static void flight_is_as_expected(void **state)
 {
     (void)state;
-    ev_t e;
+    tp_evil e;
     tp_dir d;
     tp_flight f;
-    ev_start(&e, &plain_opts);
-    flight_take(&e, &d, &f);
+    tp_evil_start(&e, &plain_opts);
+    tp_evil_take_server_flight(&e, &d, &f);
     assert_int_equal(f.n, 4);
     assert_int_equal(f.msg[EE][0], 8);
     assert_int_equal(f.msg[CT][0], 11);
     assert_int_equal(f.msg[CV][0], 15);
     assert_int_equal(f.msg[FIN][0], 20);
-    flight_put(&e, &d, &f);
+    tp_evil_put_server_flight(&e, &d, &f, 0);
     tp_pair_connect(&e.t);
-    ev_free(&e);
+    tp_evil_free(&e);
 }
 
 static void flight_messages_left_out(void **state)
 {
     (void)state;
-    ev_t e;
+    tp_evil e;
     tp_dir d;
     tp_flight f;
     /* SECURITY-CHECKLIST 19: Certificate and CertificateVerify left out,
      * Finished straight after EncryptedExtensions (§4: unexpected). */
-    ev_start(&e, &plain_opts);
-    flight_take(&e, &d, &f);
+    tp_evil_start(&e, &plain_opts);
+    tp_evil_take_server_flight(&e, &d, &f);
     tp_flight_drop(&f, CV);
     tp_flight_drop(&f, CT);
-    flight_put(&e, &d, &f);
-    client_fails(&e, CLASP_ERR_UNEXPECTED_MESSAGE);
-    ev_free(&e);
+    tp_evil_put_server_flight(&e, &d, &f, 0);
+    tp_evil_client_fails(&e, CLASP_ERR_UNEXPECTED_MESSAGE);
+    tp_evil_free(&e);
     /* CertificateVerify alone left out. */
-    ev_start(&e, &plain_opts);
-    flight_take(&e, &d, &f);
+    tp_evil_start(&e, &plain_opts);
+    tp_evil_take_server_flight(&e, &d, &f);
     tp_flight_drop(&f, CV);
-    flight_put(&e, &d, &f);
-    client_fails(&e, CLASP_ERR_UNEXPECTED_MESSAGE);
-    ev_free(&e);
+    tp_evil_put_server_flight(&e, &d, &f, 0);
+    tp_evil_client_fails(&e, CLASP_ERR_UNEXPECTED_MESSAGE);
+    tp_evil_free(&e);
     /* EncryptedExtensions left out. */
-    ev_start(&e, &plain_opts);
-    flight_take(&e, &d, &f);
+    tp_evil_start(&e, &plain_opts);
+    tp_evil_take_server_flight(&e, &d, &f);
     tp_flight_drop(&f, EE);
-    flight_put(&e, &d, &f);
-    client_fails(&e, CLASP_ERR_UNEXPECTED_MESSAGE);
-    ev_free(&e);
+    tp_evil_put_server_flight(&e, &d, &f, 0);
+    tp_evil_client_fails(&e, CLASP_ERR_UNEXPECTED_MESSAGE);
+    tp_evil_free(&e);
     /* A second ServerHello in the encrypted flight (§4). */
-    ev_start(&e, &plain_opts);
-    flight_take(&e, &d, &f);
+    tp_evil_start(&e, &plain_opts);
+    tp_evil_take_server_flight(&e, &d, &f);
     insert_msg(&f, 1, "02000000");
-    flight_put(&e, &d, &f);
-    client_fails(&e, CLASP_ERR_UNEXPECTED_MESSAGE);
-    ev_free(&e);
+    tp_evil_put_server_flight(&e, &d, &f, 0);
+    tp_evil_client_fails(&e, CLASP_ERR_UNEXPECTED_MESSAGE);
+    tp_evil_free(&e);
     /* Application data before the server's Finished (§5.1, §4). */
-    ev_start(&e, &plain_opts);
-    flight_take(&e, &d, &f);
+    tp_evil_start(&e, &plain_opts);
+    tp_evil_take_server_flight(&e, &d, &f);
     tp_flight_drop(&f, FIN);
-    flight_put(&e, &d, &f);
+    tp_evil_put_server_flight(&e, &d, &f, 0);
     tp_dir more;
     uint8_t s_hs[64];
     tp_keylog_get(&e.skl, "SERVER_HANDSHAKE_TRAFFIC_SECRET", s_hs);
@@ -465,26 +355,26 @@ static void flight_messages_left_out(void **state)
     more.seq = 1;
     tp_dir_seal(&more, 23, "early", 5, &e.t.p.q[1]);
     tp_dir_free(&more);
-    client_fails(&e, CLASP_ERR_UNEXPECTED_MESSAGE);
-    ev_free(&e);
+    tp_evil_client_fails(&e, CLASP_ERR_UNEXPECTED_MESSAGE);
+    tp_evil_free(&e);
 }
 
 static void flight_certificate_checks(void **state)
 {
     (void)state;
-    ev_t e;
+    tp_evil e;
     tp_dir d;
     tp_flight f;
     /* §4.4.2.4: an empty server Certificate is decode_error. */
-    ev_start(&e, &plain_opts);
-    flight_take(&e, &d, &f);
+    tp_evil_start(&e, &plain_opts);
+    tp_evil_take_server_flight(&e, &d, &f);
     replace_msg(&f, CT, "0b000004 00 000000");
-    flight_put(&e, &d, &f);
-    client_fails(&e, CLASP_ERR_DECODE);
-    ev_free(&e);
+    tp_evil_put_server_flight(&e, &d, &f, 0);
+    tp_evil_client_fails(&e, CLASP_ERR_DECODE);
+    tp_evil_free(&e);
     /* §4.4.2: a non-empty certificate_request_context from the server. */
-    ev_start(&e, &plain_opts);
-    flight_take(&e, &d, &f);
+    tp_evil_start(&e, &plain_opts);
+    tp_evil_take_server_flight(&e, &d, &f);
     {
         uint8_t *m = malloc(f.len[CT] + 1);
         assert_non_null(m);
@@ -500,15 +390,15 @@ static void flight_certificate_checks(void **state)
         f.msg[CT] = m;
         f.len[CT]++;
     }
-    flight_put(&e, &d, &f);
-    client_fails(&e, CLASP_ERR_ILLEGAL_PARAMETER);
-    ev_free(&e);
+    tp_evil_put_server_flight(&e, &d, &f, 0);
+    tp_evil_client_fails(&e, CLASP_ERR_ILLEGAL_PARAMETER);
+    tp_evil_free(&e);
 }
 
 static void flight_certificate_verify_checks(void **state)
 {
     (void)state;
-    ev_t e;
+    tp_evil e;
     tp_dir d;
     tp_flight f;
     static const struct {
@@ -524,52 +414,43 @@ static void flight_certificate_verify_checks(void **state)
         {0xfefe, CLASP_ERR_ILLEGAL_PARAMETER},
     };
     for (size_t i = 0; i < sizeof(algs) / sizeof(algs[0]); i++) {
-        ev_start(&e, &plain_opts);
-        flight_take(&e, &d, &f);
+        tp_evil_start(&e, &plain_opts);
+        tp_evil_take_server_flight(&e, &d, &f);
         f.msg[CV][4] = (uint8_t)(algs[i].alg >> 8);
         f.msg[CV][5] = (uint8_t)algs[i].alg;
-        flight_put(&e, &d, &f);
-        client_fails(&e, algs[i].err);
-        ev_free(&e);
+        tp_evil_put_server_flight(&e, &d, &f, 0);
+        tp_evil_client_fails(&e, algs[i].err);
+        tp_evil_free(&e);
     }
     /* A scheme the client did not offer, although the RSA key fits it
      * (§4.4.3: illegal_parameter, before any signature check). */
     static const uint16_t rsae256 = CLASP_SIG_RSA_PSS_RSAE_SHA256;
-    {
-        memset(&e, 0, sizeof(e));
-        e.cc = tp_client_conf();
-        e.sc = tp_server_conf("rsa2048");
-        assert_clasp_ok(clasp_conf_sig_algs(e.cc, &rsae256, 1));
-        assert_clasp_ok(clasp_conf_keylog(e.sc, tp_keylog_cb, &e.skl));
-        tp_pair_init(&e.t, e.cc, e.sc, 0, 0, "localhost");
-        e.plain.buf = malloc(TP_CAP);
-        assert_non_null(e.plain.buf);
-        assert_clasp_err(clasp_handshake(e.t.cli), CLASP_ERR_WANT_READ);
-        assert_clasp_err(clasp_handshake(e.t.srv), CLASP_ERR_WANT_READ);
-        flight_take(&e, &d, &f);
-        assert_int_equal(f.msg[CV][4] << 8 | f.msg[CV][5], rsae256);
-        f.msg[CV][5] = 0x05; /* rsa_pss_rsae_sha384 */
-        flight_put(&e, &d, &f);
-        client_fails(&e, CLASP_ERR_ILLEGAL_PARAMETER);
-        ev_free(&e);
-    }
+    tp_evil_opts ro = {
+        .kind = "rsa2048", .sig_algs = &rsae256, .sig_alg_count = 1};
+    tp_evil_start(&e, &ro);
+    tp_evil_take_server_flight(&e, &d, &f);
+    assert_int_equal(f.msg[CV][4] << 8 | f.msg[CV][5], rsae256);
+    f.msg[CV][5] = 0x05; /* rsa_pss_rsae_sha384 */
+    tp_evil_put_server_flight(&e, &d, &f, 0);
+    tp_evil_client_fails(&e, CLASP_ERR_ILLEGAL_PARAMETER);
+    tp_evil_free(&e);
     /* §4.4.3: a bad signature is decrypt_error (ECDSA, EdDSA). */
-    ev_start(&e, &plain_opts);
-    flight_take(&e, &d, &f);
+    tp_evil_start(&e, &plain_opts);
+    tp_evil_take_server_flight(&e, &d, &f);
     f.msg[CV][f.len[CV] - 1] ^= 0x01;
-    flight_put(&e, &d, &f);
-    client_fails(&e, CLASP_ERR_DECRYPT_ERROR);
-    ev_free(&e);
-    ev_opts o = {.kind = "ed25519"};
-    ev_start(&e, &o);
-    flight_take(&e, &d, &f);
+    tp_evil_put_server_flight(&e, &d, &f, 0);
+    tp_evil_client_fails(&e, CLASP_ERR_DECRYPT_ERROR);
+    tp_evil_free(&e);
+    tp_evil_opts o = {.kind = "ed25519"};
+    tp_evil_start(&e, &o);
+    tp_evil_take_server_flight(&e, &d, &f);
     f.msg[CV][10] ^= 0x80;
-    flight_put(&e, &d, &f);
-    client_fails(&e, CLASP_ERR_DECRYPT_ERROR);
-    ev_free(&e);
+    tp_evil_put_server_flight(&e, &d, &f, 0);
+    tp_evil_client_fails(&e, CLASP_ERR_DECRYPT_ERROR);
+    tp_evil_free(&e);
     /* A CertificateVerify with trailing bytes does not parse. */
-    ev_start(&e, &plain_opts);
-    flight_take(&e, &d, &f);
+    tp_evil_start(&e, &plain_opts);
+    tp_evil_take_server_flight(&e, &d, &f);
     {
         uint8_t *m = malloc(f.len[CV] + 1);
         assert_non_null(m);
@@ -583,99 +464,99 @@ static void flight_certificate_verify_checks(void **state)
         f.msg[CV] = m;
         f.len[CV]++;
     }
-    flight_put(&e, &d, &f);
-    client_fails(&e, CLASP_ERR_DECODE);
-    ev_free(&e);
+    tp_evil_put_server_flight(&e, &d, &f, 0);
+    tp_evil_client_fails(&e, CLASP_ERR_DECODE);
+    tp_evil_free(&e);
 }
 
 static void flight_finished_checks(void **state)
 {
     (void)state;
-    ev_t e;
+    tp_evil e;
     tp_dir d;
     tp_flight f;
     /* §4.4.4: wrong verify_data is decrypt_error. */
-    ev_start(&e, &plain_opts);
-    flight_take(&e, &d, &f);
+    tp_evil_start(&e, &plain_opts);
+    tp_evil_take_server_flight(&e, &d, &f);
     f.msg[FIN][4] ^= 0x20;
-    flight_put(&e, &d, &f);
-    client_fails(&e, CLASP_ERR_DECRYPT_ERROR);
-    ev_free(&e);
+    tp_evil_put_server_flight(&e, &d, &f, 0);
+    tp_evil_client_fails(&e, CLASP_ERR_DECRYPT_ERROR);
+    tp_evil_free(&e);
     /* A Finished of the wrong length does not parse. */
-    ev_start(&e, &plain_opts);
-    flight_take(&e, &d, &f);
+    tp_evil_start(&e, &plain_opts);
+    tp_evil_take_server_flight(&e, &d, &f);
     f.len[FIN] -= 1;
     f.msg[FIN][3] -= 1;
-    flight_put(&e, &d, &f);
-    client_fails(&e, CLASP_ERR_DECODE);
-    ev_free(&e);
+    tp_evil_put_server_flight(&e, &d, &f, 0);
+    tp_evil_client_fails(&e, CLASP_ERR_DECODE);
+    tp_evil_free(&e);
     /* §5.1: bytes of another message after Finished in its record, left
      * over at the key change: unexpected_message. */
-    ev_start(&e, &plain_opts);
-    flight_take(&e, &d, &f);
+    tp_evil_start(&e, &plain_opts);
+    tp_evil_take_server_flight(&e, &d, &f);
     insert_msg(&f, f.n, "1800");
-    flight_put(&e, &d, &f);
-    client_fails(&e, CLASP_ERR_UNEXPECTED_MESSAGE);
-    ev_free(&e);
+    tp_evil_put_server_flight(&e, &d, &f, 0);
+    tp_evil_client_fails(&e, CLASP_ERR_UNEXPECTED_MESSAGE);
+    tp_evil_free(&e);
 }
 
 static void flight_encrypted_extensions_checks(void **state)
 {
     (void)state;
-    ev_t e;
+    tp_evil e;
     tp_dir d;
     tp_flight f;
     /* §4.2 / §4.3.1: key_share does not belong in EE. */
-    ev_start(&e, &plain_opts);
-    flight_take(&e, &d, &f);
+    tp_evil_start(&e, &plain_opts);
+    tp_evil_take_server_flight(&e, &d, &f);
     replace_msg(&f, EE, "08000008 0006 0033 0002 001d");
-    flight_put(&e, &d, &f);
-    client_fails(&e, CLASP_ERR_ILLEGAL_PARAMETER);
-    ev_free(&e);
+    tp_evil_put_server_flight(&e, &d, &f, 0);
+    tp_evil_client_fails(&e, CLASP_ERR_ILLEGAL_PARAMETER);
+    tp_evil_free(&e);
     /* An unknown extension the client never sent: unsupported_extension. */
-    ev_start(&e, &plain_opts);
-    flight_take(&e, &d, &f);
+    tp_evil_start(&e, &plain_opts);
+    tp_evil_take_server_flight(&e, &d, &f);
     replace_msg(&f, EE, "08000006 0004 7a7a 0000");
-    flight_put(&e, &d, &f);
-    client_fails(&e, CLASP_ERR_UNSUPPORTED_EXTENSION);
-    ev_free(&e);
+    tp_evil_put_server_flight(&e, &d, &f, 0);
+    tp_evil_client_fails(&e, CLASP_ERR_UNSUPPORTED_EXTENSION);
+    tp_evil_free(&e);
     /* ALPN the client never offered. */
-    ev_start(&e, &plain_opts);
-    flight_take(&e, &d, &f);
+    tp_evil_start(&e, &plain_opts);
+    tp_evil_take_server_flight(&e, &d, &f);
     replace_msg(&f, EE, "08000009 0007 0010 0003 026832");
-    flight_put(&e, &d, &f);
-    client_fails(&e, CLASP_ERR_UNSUPPORTED_EXTENSION);
-    ev_free(&e);
+    tp_evil_put_server_flight(&e, &d, &f, 0);
+    tp_evil_client_fails(&e, CLASP_ERR_UNSUPPORTED_EXTENSION);
+    tp_evil_free(&e);
 }
 
 static void flight_certificate_request_checks(void **state)
 {
     (void)state;
-    ev_t e;
+    tp_evil e;
     tp_dir d;
     tp_flight f;
     /* §4.3.2: in the handshake the context is empty. */
-    ev_start(&e, &plain_opts);
-    flight_take(&e, &d, &f);
+    tp_evil_start(&e, &plain_opts);
+    tp_evil_take_server_flight(&e, &d, &f);
     insert_msg(&f, CT, "0d00000c 01aa 0008 000d 0004 0002 0403");
-    flight_put(&e, &d, &f);
-    client_fails(&e, CLASP_ERR_ILLEGAL_PARAMETER);
-    ev_free(&e);
+    tp_evil_put_server_flight(&e, &d, &f, 0);
+    tp_evil_client_fails(&e, CLASP_ERR_ILLEGAL_PARAMETER);
+    tp_evil_free(&e);
     /* §4.3.2: signature_algorithms is mandatory. */
-    ev_start(&e, &plain_opts);
-    flight_take(&e, &d, &f);
+    tp_evil_start(&e, &plain_opts);
+    tp_evil_take_server_flight(&e, &d, &f);
     insert_msg(&f, CT, "0d00000b 00 0008 0032 0004 0002 0403");
-    flight_put(&e, &d, &f);
-    client_fails(&e, CLASP_ERR_MISSING_EXTENSION);
-    ev_free(&e);
+    tp_evil_put_server_flight(&e, &d, &f, 0);
+    tp_evil_client_fails(&e, CLASP_ERR_MISSING_EXTENSION);
+    tp_evil_free(&e);
 }
 
 static void flight_record_tampering(void **state)
 {
     (void)state;
-    ev_t e;
+    tp_evil e;
     /* §5.2: one flipped bit in the protected flight: bad_record_mac. */
-    ev_start(&e, &plain_opts);
+    tp_evil_start(&e, &plain_opts);
     tp_queue *q = &e.t.p.q[1];
     size_t off = 0;
     for (int i = 0; i < 2; i++) {
@@ -683,10 +564,10 @@ static void flight_record_tampering(void **state)
     }
     assert_int_equal(q->buf[off], 23);
     q->buf[off + 5 + 17] ^= 0x04;
-    client_fails(&e, CLASP_ERR_BAD_RECORD_MAC);
-    ev_free(&e);
+    tp_evil_client_fails(&e, CLASP_ERR_BAD_RECORD_MAC);
+    tp_evil_free(&e);
     /* The tag alone shortened by one byte. */
-    ev_start(&e, &plain_opts);
+    tp_evil_start(&e, &plain_opts);
     q = &e.t.p.q[1];
     off = 0;
     for (int i = 0; i < 2; i++) {
@@ -698,124 +579,85 @@ static void flight_record_tampering(void **state)
     rl--;
     q->buf[off + 3] = (uint8_t)(rl >> 8);
     q->buf[off + 4] = (uint8_t)rl;
-    client_fails(&e, CLASP_ERR_BAD_RECORD_MAC);
-    ev_free(&e);
+    tp_evil_client_fails(&e, CLASP_ERR_BAD_RECORD_MAC);
+    tp_evil_free(&e);
     /* A plaintext handshake record after the key change (§5). */
-    ev_start(&e, &plain_opts);
+    tp_evil_start(&e, &plain_opts);
     tp_dir d;
     tp_flight f;
-    flight_take(&e, &d, &f);
+    tp_evil_take_server_flight(&e, &d, &f);
     tp_q_record(&e.plain, 22, f.msg[EE], f.len[EE]);
     tp_dir_free(&d);
     tp_flight_free(&f);
-    requeue(&e.plain, &e.t.p.q[1]);
-    client_fails(&e, CLASP_ERR_UNEXPECTED_MESSAGE);
-    ev_free(&e);
+    tp_requeue(&e.plain, &e.t.p.q[1]);
+    tp_evil_client_fails(&e, CLASP_ERR_UNEXPECTED_MESSAGE);
+    tp_evil_free(&e);
 }
 
 /* ---- the client's flight against clasp's server
  * ------------------------------------- */
 
-/* The client's second flight (CCS, then Certificate, CertificateVerify,
- * Finished under client_handshake_traffic_secret) waits in q[0]. */
-static void client_flight_take(ev_t *e, tp_dir *d, tp_flight *f)
-{
-    assert_clasp_err(clasp_handshake(e->t.cli), CLASP_OK);
-    tp_queue *q = &e->t.p.q[0];
-    tp_q_move_plain(q, &e->plain);
-    uint8_t c_hs[64];
-    tp_keylog_get(&e->ckl, "CLIENT_HANDSHAKE_TRAFFIC_SECRET", c_hs);
-    e->suite = (uint16_t)clasp_get_ciphersuite_id(e->t.cli);
-    tp_dir_init(d, e->suite, c_hs);
-    tp_flight_open(d, q, f);
-}
-
-static void client_flight_put(ev_t *e, tp_dir *d, tp_flight *f)
-{
-    tp_dir fresh;
-    tp_dir_init(&fresh, d->suite, d->secret);
-    tp_queue *q = &e->t.p.q[0];
-    tp_flight_seal(&fresh, f, q);
-    requeue(&e->plain, q);
-    tp_dir_free(&fresh);
-    tp_dir_free(d);
-    tp_flight_free(f);
-}
-
-/* The server fails with err; its alert, under its application key, is
- * read by the client as a peer alert. */
-static void server_fails(ev_t *e, int err)
-{
-    tp_q_clear(&e->t.p.q[1]);
-    assert_clasp_err(clasp_handshake(e->t.srv), err);
-    unsigned char b[4];
-    assert_clasp_err(clasp_read(e->t.srv, b, sizeof(b)), err);
-    assert_clasp_err(clasp_write(e->t.srv, b, 1), err);
-    assert_clasp_err(clasp_read(e->t.cli, b, sizeof(b)), CLASP_ERR_PEER_ALERT);
-    assert_int_equal(clasp_get_peer_alert(e->t.cli), clasp_error_alert(err));
-}
-
 static void client_flight_checks(void **state)
 {
     (void)state;
-    ev_t e;
+    tp_evil e;
     tp_dir d;
     tp_flight f;
-    ev_opts o = {.client_auth = 1};
+    tp_evil_opts o = {.client_auth = 1};
     /* Untouched: it works. */
-    ev_start(&e, &o);
-    client_flight_take(&e, &d, &f);
+    tp_evil_start(&e, &o);
+    tp_evil_take_client_flight(&e, &d, &f);
     assert_int_equal(f.n, 3);
     assert_int_equal(f.msg[0][0], 11);
     assert_int_equal(f.msg[1][0], 15);
     assert_int_equal(f.msg[2][0], 20);
-    client_flight_put(&e, &d, &f);
+    tp_evil_put_client_flight(&e, &d, &f, 0);
     assert_clasp_ok(clasp_handshake(e.t.srv));
-    ev_free(&e);
+    tp_evil_free(&e);
     /* SECURITY-CHECKLIST 20: a Certificate without CertificateVerify. */
-    ev_start(&e, &o);
-    client_flight_take(&e, &d, &f);
+    tp_evil_start(&e, &o);
+    tp_evil_take_client_flight(&e, &d, &f);
     tp_flight_drop(&f, 1);
-    client_flight_put(&e, &d, &f);
-    server_fails(&e, CLASP_ERR_UNEXPECTED_MESSAGE);
-    ev_free(&e);
+    tp_evil_put_client_flight(&e, &d, &f, 0);
+    tp_evil_server_fails(&e, CLASP_ERR_UNEXPECTED_MESSAGE);
+    tp_evil_free(&e);
     /* Finished only (no Certificate at all while one was requested). */
-    ev_start(&e, &o);
-    client_flight_take(&e, &d, &f);
+    tp_evil_start(&e, &o);
+    tp_evil_take_client_flight(&e, &d, &f);
     tp_flight_drop(&f, 1);
     tp_flight_drop(&f, 0);
-    client_flight_put(&e, &d, &f);
-    server_fails(&e, CLASP_ERR_UNEXPECTED_MESSAGE);
-    ev_free(&e);
+    tp_evil_put_client_flight(&e, &d, &f, 0);
+    tp_evil_server_fails(&e, CLASP_ERR_UNEXPECTED_MESSAGE);
+    tp_evil_free(&e);
     /* A bad client signature (§4.4.3: decrypt_error). */
-    ev_start(&e, &o);
-    client_flight_take(&e, &d, &f);
+    tp_evil_start(&e, &o);
+    tp_evil_take_client_flight(&e, &d, &f);
     f.msg[1][12] ^= 0x10;
-    client_flight_put(&e, &d, &f);
-    server_fails(&e, CLASP_ERR_DECRYPT_ERROR);
-    ev_free(&e);
+    tp_evil_put_client_flight(&e, &d, &f, 0);
+    tp_evil_server_fails(&e, CLASP_ERR_DECRYPT_ERROR);
+    tp_evil_free(&e);
     /* A bad client Finished (§4.4.4: decrypt_error). */
-    ev_start(&e, &o);
-    client_flight_take(&e, &d, &f);
+    tp_evil_start(&e, &o);
+    tp_evil_take_client_flight(&e, &d, &f);
     f.msg[2][10] ^= 0x10;
-    client_flight_put(&e, &d, &f);
-    server_fails(&e, CLASP_ERR_DECRYPT_ERROR);
-    ev_free(&e);
+    tp_evil_put_client_flight(&e, &d, &f, 0);
+    tp_evil_server_fails(&e, CLASP_ERR_DECRYPT_ERROR);
+    tp_evil_free(&e);
     /* §5.1: a bit flip in the client's protected flight. */
-    ev_start(&e, &o);
-    client_flight_take(&e, &d, &f);
-    client_flight_put(&e, &d, &f);
+    tp_evil_start(&e, &o);
+    tp_evil_take_client_flight(&e, &d, &f);
+    tp_evil_put_client_flight(&e, &d, &f, 0);
     e.t.p.q[0].buf[e.t.p.q[0].len - 3] ^= 1;
-    server_fails(&e, CLASP_ERR_BAD_RECORD_MAC);
-    ev_free(&e);
+    tp_evil_server_fails(&e, CLASP_ERR_BAD_RECORD_MAC);
+    tp_evil_free(&e);
     /* SECURITY-CHECKLIST 13: two CCS in the client's second flight. */
-    ev_start(&e, &o);
-    client_flight_take(&e, &d, &f);
+    tp_evil_start(&e, &o);
+    tp_evil_take_client_flight(&e, &d, &f);
     static const uint8_t ccs[] = {20, 3, 3, 0, 1, 1};
     tp_q_push(&e.plain, ccs, sizeof(ccs));
-    client_flight_put(&e, &d, &f);
-    server_fails(&e, CLASP_ERR_UNEXPECTED_MESSAGE);
-    ev_free(&e);
+    tp_evil_put_client_flight(&e, &d, &f, 0);
+    tp_evil_server_fails(&e, CLASP_ERR_UNEXPECTED_MESSAGE);
+    tp_evil_free(&e);
 }
 
 int main(void)

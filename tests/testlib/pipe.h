@@ -227,8 +227,9 @@ typedef struct {
  * else: q must start with them), decrypt with d and split the handshake
  * bytes into messages. Fails the test on anything but handshake records. */
 void tp_flight_open(tp_dir *d, tp_queue *q, tp_flight *f);
-/* Seal the messages back (one record for all, split at 2^14) into q. */
-void tp_flight_seal(tp_dir *d, const tp_flight *f, tp_queue *q);
+/* Seal the messages back into q, all in one stream cut into records of
+ * frag bytes (0: 2^14). */
+void tp_flight_seal(tp_dir *d, const tp_flight *f, tp_queue *q, size_t frag);
 /* Index of the first message of a type, or -1. */
 int tp_flight_find(const tp_flight *f, uint8_t type);
 void tp_flight_drop(tp_flight *f, size_t i);
@@ -236,5 +237,53 @@ void tp_flight_free(tp_flight *f);
 /* Remove the plaintext records (handshake, CCS) at the head of q into
  * out (appended), stopping at the first application_data record. */
 void tp_q_move_plain(tp_queue *q, tp_queue *out);
+
+/* ---- a handshake stopped at a flight ----------------------------------------
+ */
+
+typedef struct {
+    const char *kind;       /* server certificate (NULL: ecdsa-p256) */
+    int client_auth;        /* server requires one; client has ed25519 */
+    const uint16_t *suites; /* client's suites (NULL: default) */
+    size_t suite_count;
+    const uint16_t *groups; /* server's groups (NULL: default) */
+    size_t group_count;
+    const uint16_t *sig_algs; /* client's schemes (NULL: default) */
+    size_t sig_alg_count;
+} tp_evil_opts;
+
+typedef struct {
+    tp_pair t;
+    clasp_config *cc;
+    clasp_config *sc;
+    tp_keylog ckl; /* key logs of each side */
+    tp_keylog skl;
+    uint16_t suite;
+    tp_queue plain; /* plaintext records taken off a flight */
+} tp_evil;
+
+/* A real client and server, both logging keys, run until the server's
+ * first flight (SH, CCS, encrypted EE..Finished) waits in q[1]. */
+void tp_evil_start(tp_evil *e, const tp_evil_opts *o);
+void tp_evil_free(tp_evil *e);
+/* q becomes plain followed by what q held; plain is emptied. */
+void tp_requeue(tp_queue *plain, tp_queue *q);
+/* Open the server's encrypted flight (its plaintext records go to
+ * e->plain) with server_handshake_traffic_secret; put it back resealed
+ * from sequence number 0 in records of frag bytes (0: 2^14). */
+void tp_evil_take_server_flight(tp_evil *e, tp_dir *d, tp_flight *f);
+void tp_evil_put_server_flight(tp_evil *e, tp_dir *d, tp_flight *f,
+                               size_t frag);
+/* The same for the client's second flight (the client is run first). */
+void tp_evil_take_client_flight(tp_evil *e, tp_dir *d, tp_flight *f);
+void tp_evil_put_client_flight(tp_evil *e, tp_dir *d, tp_flight *f,
+                               size_t frag);
+/* The client fails with err, sends exactly its alert in clear (its
+ * sending key is still the initial one, RFC 8446 App. A.1), stays dead,
+ * and the server reads the alert. */
+void tp_evil_client_fails(tp_evil *e, int err);
+/* The server fails with err, stays dead, and the client reads its alert
+ * (sent under the server's application key). */
+void tp_evil_server_fails(tp_evil *e, int err);
 
 #endif
