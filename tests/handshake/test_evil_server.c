@@ -246,6 +246,41 @@ static void hello_retry_request_checks(void **state)
     sh_put(&e, &hrr);
     tp_evil_client_fails(&e, CLASP_ERR_ILLEGAL_PARAMETER);
     tp_evil_free(&e);
+    /* §4.1.4 / §4.2: only cookie may come in an HRR unasked; an unknown
+     * type is unsupported_extension, a known one not for HRR illegal. */
+    tp_evil_start(&e, &o);
+    sh_take(&e, &hrr);
+    sh_add_ext(&hrr, "7a7a 0000");
+    sh_put(&e, &hrr);
+    tp_evil_client_fails(&e, CLASP_ERR_UNSUPPORTED_EXTENSION);
+    tp_evil_free(&e);
+    tp_evil_start(&e, &o);
+    sh_take(&e, &hrr);
+    sh_add_ext(&hrr, "0010 0005 0003 026832");
+    sh_put(&e, &hrr);
+    tp_evil_client_fails(&e, CLASP_ERR_ILLEGAL_PARAMETER);
+    tp_evil_free(&e);
+    /* SECURITY-CHECKLIST 27 (after HRR): the ServerHello that follows
+     * has no key_share (missing_extension), or one for another group
+     * than HRR asked for (illegal_parameter). */
+    for (int variant = 0; variant < 2; variant++) {
+        tp_evil_start(&e, &o);
+        assert_clasp_err(clasp_handshake(e.t.cli), CLASP_ERR_WANT_READ);
+        assert_clasp_err(clasp_handshake(e.t.srv), CLASP_ERR_WANT_READ);
+        sh_take(&e, &again);
+        assert_int_equal(tp_hello_ext(again.msg, again.len - 5, 51, &off, &len),
+                         1);
+        if (variant == 0) {
+            sh_drop_ext(&again, 51);
+        } else {
+            assert_int_equal(again.msg[off + 1], 0x18);
+            again.msg[off + 1] = 0x1d;
+        }
+        sh_put(&e, &again);
+        tp_evil_client_fails(&e, variant == 0 ? CLASP_ERR_MISSING_EXTENSION
+                                              : CLASP_ERR_ILLEGAL_PARAMETER);
+        tp_evil_free(&e);
+    }
     /* §4.1.4: the ServerHello's suite must be the HRR's. */
     tp_evil_start(&e, &o);
     sh_take(&e, &hrr);
