@@ -290,6 +290,8 @@ int clasp_key_update(clasp_context *c, int request_peer)
 {
     CONN_CHECK(c);
     ENSURE(c->handshake_done, CLASP_ERR_BAD_STATE);
+    /* RFC 8446 §6.1: nothing follows our close_notify. */
+    ENSURE(!c->sent_close, CLASP_ERR_BAD_STATE);
     int rc = clasp_engine_key_update(c, request_peer != 0);
     if (rc < 0) {
         return clasp_engine_fail(c, rc);

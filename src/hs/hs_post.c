@@ -117,9 +117,10 @@ static int recv_key_update(clasp_conn *c, const struct clasp_hs_msg *m)
     /* The key change must fall on a record boundary (§5.1). */
     c->rd_key_changed = false;
     ENSURE(c->hs_off == c->hs_len, CLASP_ERR_UNEXPECTED_MESSAGE);
-    if (request_update == 1) {
+    if (request_update == 1 && !c->sent_close) {
         /* Answer once, before our next application data; several requests
-         * may be merged into one reply. */
+         * may be merged into one reply. After our close_notify no data
+         * follows, so no answer is owed and none may be sent (§6.1). */
         TRY(clasp_engine_key_update(c, false));
     }
     return CLASP_OK;
