@@ -263,6 +263,32 @@ static void close_notify_both_ways(void **state)
     free_all(&t, cc, sc);
 }
 
+/* RFC 8446 §6.1: close_notify closes our write side: nothing follows it,
+ * not even the KeyUpdate a peer asks for (§4.6.3 wants it only before our
+ * next application data, which never comes). */
+static void nothing_sent_after_close_notify(void **state)
+{
+    (void)state;
+    tp_pair t;
+    clasp_config *cc, *sc;
+    connect_default(&t, &cc, &sc, 0, 0);
+    assert_clasp_ok(clasp_close_notify(t.cli));
+    size_t closed_at = t.p.q[0].len;
+    assert_clasp_err(clasp_key_update(t.cli, 0), CLASP_ERR_BAD_STATE);
+    assert_int_equal(t.p.q[0].len, closed_at);
+    /* The server asks for an update and sends data: the client reads it
+     * and sends nothing. */
+    assert_clasp_ok(clasp_key_update(t.srv, 1));
+    assert_int_equal(clasp_write(t.srv, (const unsigned char *)"x", 1), 1);
+    unsigned char b[8];
+    assert_int_equal(clasp_read(t.cli, b, sizeof(b)), 1);
+    assert_int_equal(t.p.q[0].len, closed_at);
+    /* The server still reads the close. */
+    assert_clasp_err(clasp_read(t.srv, b, sizeof(b)),
+                     CLASP_ERR_PEER_CLOSE_NOTIFY);
+    free_all(&t, cc, sc);
+}
+
 /* RFC 8446 §6.1: data after close_notify is ignored. */
 static void data_after_close_notify_is_ignored(void **state)
 {
@@ -412,6 +438,7 @@ int main(void)
         cmocka_unit_test(no_hostname_with_verification),
         cmocka_unit_test(authmode_none_without_hostname),
         cmocka_unit_test(close_notify_both_ways),
+        cmocka_unit_test(nothing_sent_after_close_notify),
         cmocka_unit_test(data_after_close_notify_is_ignored),
         cmocka_unit_test(transport_eof_is_truncation),
         cmocka_unit_test(errors_are_sticky),
