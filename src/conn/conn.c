@@ -20,9 +20,20 @@
             return CLASP_ERR_BAD_STATE;                                        \
         }                                                                      \
         if ((c)->fatal != 0) {                                                 \
-            return (c)->fatal;                                                 \
+            return conn_dead(c);                                               \
         }                                                                      \
     } while (0)
+
+/* A context with a fatal error answers every call with it. The alert of
+ * that error may still sit in the outbound buffer when the transport
+ * refused to take it at once: each call tries to finish sending it
+ * (RFC 8446 §6.2), and nothing else is ever added. */
+static int conn_dead(clasp_conn *c)
+{
+    int ignored = clasp_io_flush(c);
+    CLASP_UNUSED(ignored);
+    return c->fatal;
+}
 
 clasp_context *clasp_new(void)
 {
