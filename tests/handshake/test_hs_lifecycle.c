@@ -176,6 +176,39 @@ static void wrong_hostname(void **state)
                  CLASP_ALERT_BAD_CERTIFICATE);
 }
 
+/* The alert of a fatal error reaches the peer even when the transport
+ * takes few bytes at a time or refuses writes now and then: a later call
+ * on the dead context finishes sending it (RFC 8446 §6.2). */
+static void alert_delivered_over_slow_transport(void **state)
+{
+    (void)state;
+    static const struct {
+        size_t max_io;
+        int write_block;
+    } modes[] = {{1, 0}, {1, 1}, {3, 1}, {0, 1}};
+    for (size_t m = 0; m < sizeof(modes) / sizeof(modes[0]); m++) {
+        clasp_config *cc = tp_client_conf();
+        clasp_config *sc = tp_server_conf("ecdsa-p256");
+        tp_pair t;
+        tp_pair_init(&t, cc, sc, modes[m].max_io, modes[m].write_block,
+                     "other.test");
+        tp_pair_handshake(&t);
+        assert_clasp_err(t.crc, CLASP_ERR_HOSTNAME_MISMATCH);
+        int src = t.src;
+        for (int i = 0; i < 100 && src != CLASP_ERR_PEER_ALERT; i++) {
+            assert_clasp_err(clasp_handshake(t.cli),
+                             CLASP_ERR_HOSTNAME_MISMATCH);
+            src = clasp_handshake(t.srv);
+            assert_true(src == CLASP_ERR_WANT_READ ||
+                        src == CLASP_ERR_PEER_ALERT);
+        }
+        assert_clasp_err(src, CLASP_ERR_PEER_ALERT);
+        assert_int_equal(clasp_get_peer_alert(t.srv),
+                         CLASP_ALERT_BAD_CERTIFICATE);
+        free_all(&t, cc, sc);
+    }
+}
+
 static void untrusted_root(void **state)
 {
     (void)state;
@@ -433,6 +466,7 @@ int main(void)
         cmocka_unit_test(key_update_request_is_answered_under_new_keys),
         cmocka_unit_test(ten_megabytes_each_way),
         cmocka_unit_test(wrong_hostname),
+        cmocka_unit_test(alert_delivered_over_slow_transport),
         cmocka_unit_test(untrusted_root),
         cmocka_unit_test(expired_certificate),
         cmocka_unit_test(no_hostname_with_verification),
