@@ -15,8 +15,7 @@
 static const char x25519_pub_hex[] =
     "8520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a";
 
-/* ---- a ClientHello builder
- * ------------------------------------------------------- */
+/* ---- a ClientHello builder ----------------------------------------------- */
 
 #define MAX_EXT 24
 typedef struct {
@@ -165,8 +164,7 @@ static void push_hs(tp_queue *q, const uint8_t *msg, size_t len, size_t frag)
     }
 }
 
-/* ---- a server under attack
- * ----------------------------------------------------- */
+/* ---- a server under attack ----------------------------------------------- */
 
 static clasp_config *g_sc;
 
@@ -228,8 +226,7 @@ static void send_ch(const ch_t *ch, int err)
     srv_close(&s);
 }
 
-/* ---- cases
- * -------------------------------------------------------------------------- */
+/* ---- cases --------------------------------------------------------------- */
 
 static void builder_hello_is_accepted(void **state)
 {
@@ -501,8 +498,7 @@ static void alpn_list_edge_cases(void **state)
     send_ch(&ch, 0);
 }
 
-/* ---- records before and around the ClientHello
- * ------------------------------------ */
+/* ---- records before and around the ClientHello --------------------------- */
 
 static void records_before_hello(void **state)
 {
@@ -643,8 +639,7 @@ static void refused_hello_leaves_server_usable(void **state)
     srv_close(&s);
 }
 
-/* ---- second ClientHello after HelloRetryRequest
- * ------------------------------------ */
+/* ---- second ClientHello after HelloRetryRequest -------------------------- */
 
 typedef struct {
     srv_t s;

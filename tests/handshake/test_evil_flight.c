@@ -216,8 +216,7 @@ static void trailing_bytes_in_encrypted_extensions(void **state)
     tp_evil_free(&e);
 }
 
-/* ---- certificate chains
- * ----------------------------------------------------------- */
+/* ---- certificate chains -------------------------------------------------- */
 
 /* A Certificate message (RFC 8446 §4.4.2) with count copies of the DER. */
 static uint8_t *certificate_msg(const uint8_t *der, size_t der_len,

@@ -118,8 +118,7 @@ static void victim_fails(pe_t *e, int as, int err)
     assert_int_equal(clasp_get_peer_alert(peer(e, as)), alert);
 }
 
-/* ---- KeyUpdate
- * ------------------------------------------------------------------- */
+/* ---- KeyUpdate ----------------------------------------------------------- */
 
 static void key_update_flood(void **state)
 {
@@ -193,8 +192,7 @@ static void key_update_bad_values(void **state)
     }
 }
 
-/* ---- records
- * ---------------------------------------------------------------------- */
+/* ---- records ------------------------------------------------------------- */
 
 static void empty_record_flood(void **state)
 {
@@ -440,8 +438,7 @@ static void handshake_fragments_mixed_with_data(void **state)
     }
 }
 
-/* ---- messages out of place after the handshake
- * -------------------------------- */
+/* ---- messages out of place after the handshake --------------------------- */
 
 static void server_refuses_post_handshake_messages(void **state)
 {

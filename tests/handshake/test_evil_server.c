@@ -13,8 +13,7 @@
 
 #include "pipe.h"
 
-/* ---- ServerHello as bytes
- * ------------------------------------------------------- */
+/* ---- ServerHello as bytes ------------------------------------------------ */
 
 typedef struct {
     uint8_t rec[2048];
@@ -198,8 +197,7 @@ static void server_hello_extension_checks(void **state)
     tp_evil_free(&e);
 }
 
-/* ---- HelloRetryRequest
- * ------------------------------------------------------------ */
+/* ---- HelloRetryRequest --------------------------------------------------- */
 
 static const uint16_t p384_only[] = {CLASP_GROUP_SECP384R1};
 
@@ -294,8 +292,7 @@ static void hello_retry_request_checks(void **state)
     tp_evil_free(&e);
 }
 
-/* ---- the encrypted flight
- * ------------------------------------------------------- */
+/* ---- the encrypted flight ------------------------------------------------ */
 
 static void replace_msg(tp_flight *f, size_t i, const char *hex)
 {
@@ -629,8 +626,7 @@ static void flight_record_tampering(void **state)
     tp_evil_free(&e);
 }
 
-/* ---- the client's flight against clasp's server
- * ------------------------------------- */
+/* ---- the client's flight against clasp's server -------------------------- */
 
 static void client_flight_checks(void **state)
 {

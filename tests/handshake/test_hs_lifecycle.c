@@ -37,8 +37,7 @@ static void roundtrip(tp_pair *t, size_t len)
     free(buf);
 }
 
-/* ---- KeyUpdate
- * -------------------------------------------------------------------- */
+/* ---- KeyUpdate ----------------------------------------------------------- */
 
 static void run_key_updates(size_t max_io, int write_block)
 {
@@ -123,8 +122,7 @@ static void key_update_request_is_answered_under_new_keys(void **state)
     free_all(&t, cc, sc);
 }
 
-/* ---- bulk data
- * --------------------------------------------------------------------- */
+/* ---- bulk data ----------------------------------------------------------- */
 
 static void ten_megabytes_each_way(void **state)
 {
@@ -141,8 +139,36 @@ static void ten_megabytes_each_way(void **state)
     free_all(&t, cc, sc);
 }
 
-/* ---- server certificate verification
- * ------------------------------------------- */
+/* clasp_read hands out one record's data in as many pieces as asked;
+ * clasp_get_bytes_avail counts what is left of it. */
+static void partial_reads(void **state)
+{
+    (void)state;
+    tp_pair t;
+    clasp_config *cc, *sc;
+    connect_default(&t, &cc, &sc, 0, 0);
+    assert_int_equal(
+        clasp_write(t.cli, (const unsigned char *)"abcdefghij", 10), 10);
+    assert_int_equal(clasp_write(t.cli, (const unsigned char *)"KL", 2), 2);
+    unsigned char b[16];
+    assert_int_equal(clasp_read(t.srv, b, 3), 3);
+    assert_memory_equal(b, "abc", 3);
+    assert_int_equal(clasp_get_bytes_avail(t.srv), 7);
+    assert_int_equal(clasp_read(t.srv, b, 1), 1);
+    assert_int_equal(b[0], 'd');
+    assert_int_equal(clasp_read(t.srv, b, sizeof(b)), 6);
+    assert_memory_equal(b, "efghij", 6);
+    assert_int_equal(clasp_get_bytes_avail(t.srv), 0);
+    assert_int_equal(clasp_read(t.srv, b, sizeof(b)), 2);
+    assert_memory_equal(b, "KL", 2);
+    assert_clasp_err(clasp_read(t.srv, b, sizeof(b)), CLASP_ERR_WANT_READ);
+    /* A write larger than a record is taken one record at a time. */
+    static uint8_t big[20000];
+    assert_int_equal(clasp_write(t.cli, big, sizeof(big)), 16384);
+    free_all(&t, cc, sc);
+}
+
+/* ---- server certificate verification ------------------------------------- */
 
 /* The client refuses the server's certificate with err; the server gets the
  * matching alert (RFC 8446 §6.2). */
@@ -262,8 +288,7 @@ static void authmode_none_without_hostname(void **state)
     free_all(&t, cc, sc);
 }
 
-/* ---- closing
- * --------------------------------------------------------------------- */
+/* ---- closing ------------------------------------------------------------- */
 
 static void close_notify_both_ways(void **state)
 {
@@ -410,8 +435,7 @@ static void errors_are_sticky(void **state)
     free_all(&t, cc, sc);
 }
 
-/* ---- reuse
- * ------------------------------------------------------------------------ */
+/* ---- reuse --------------------------------------------------------------- */
 
 static void session_reset_then_second_handshake(void **state)
 {
@@ -465,6 +489,7 @@ int main(void)
         cmocka_unit_test(key_update_both_directions),
         cmocka_unit_test(key_update_request_is_answered_under_new_keys),
         cmocka_unit_test(ten_megabytes_each_way),
+        cmocka_unit_test(partial_reads),
         cmocka_unit_test(wrong_hostname),
         cmocka_unit_test(alert_delivered_over_slow_transport),
         cmocka_unit_test(untrusted_root),

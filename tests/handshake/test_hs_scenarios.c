@@ -127,8 +127,7 @@ static void hrr_wire_format_and_cookie_echo(void **state)
     }
 }
 
-/* ---- SNI
- * ----------------------------------------------------------------------- */
+/* ---- SNI ----------------------------------------------------------------- */
 
 typedef struct {
     int calls;
@@ -237,8 +236,7 @@ static void no_sni_for_ip_literal(void **state)
     free_all(&t, cc, sc);
 }
 
-/* ---- ALPN
- * ------------------------------------------------------------------------ */
+/* ---- ALPN ---------------------------------------------------------------- */
 
 static int alpn_case(const char *const *cli, const char *const *srv, tp_pair *t,
                      clasp_config **cc, clasp_config **sc)
@@ -370,8 +368,7 @@ static void alpn_selection_callback(void **state)
     }
 }
 
-/* ---- certificate choice
- * --------------------------------------------------------- */
+/* ---- certificate choice -------------------------------------------------- */
 
 static void check_leaf(const clasp_context *c, const char *der_path)
 {
@@ -419,8 +416,7 @@ static void server_picks_certificate_by_client_sig_algs(void **state)
     }
 }
 
-/* ---- client authentication
- * ------------------------------------------------------ */
+/* ---- client authentication ----------------------------------------------- */
 
 static clasp_config *auth_server(int authmode)
 {
@@ -514,8 +510,7 @@ static void client_certificate_from_untrusted_ca(void **state)
     free_all(&t, cc, sc);
 }
 
-/* ---- exporters
- * ------------------------------------------------------------------ */
+/* ---- exporters ----------------------------------------------------------- */
 
 static void exporter_matches_and_depends_on_label(void **state)
 {
@@ -552,8 +547,93 @@ static void exporter_matches_and_depends_on_label(void **state)
     free_all(&t, cc, sc);
 }
 
-/* ---- clasp_setup
- * ------------------------------------------------------------------ */
+/* ---- combinations ----------------------------------------------------------
+ */
+
+/* HRR with a cookie, an SNI callback that switches certificates, ALPN and
+ * client authentication together, in each I/O mode. */
+static void everything_at_once(void **state)
+{
+    (void)state;
+    static const char *const protos[] = {"h2", "http/1.1", NULL};
+    static const struct {
+        size_t max_io;
+        int write_block;
+    } modes[] = {{0, 0}, {1, 0}, {5, 1}};
+    for (size_t m = 0; m < 3; m++) {
+        clasp_config *other = tp_server_conf("ecdsa-p521");
+        sni_state s = {.other = other};
+        clasp_config *cc = tp_client_conf();
+        clasp_config *sc = tp_server_conf("rsapss");
+        const uint16_t sg[] = {CLASP_GROUP_X448};
+        assert_clasp_ok(clasp_conf_groups(sc, sg, 1));
+        assert_clasp_ok(clasp_conf_hrr_cookie(sc, 1));
+        assert_clasp_ok(clasp_conf_sni(sc, sni_cb, &s));
+        assert_clasp_ok(clasp_conf_alpn_protocols(sc, protos + 1));
+        assert_clasp_ok(clasp_conf_alpn_protocols(cc, protos));
+        assert_clasp_ok(clasp_conf_authmode(sc, CLASP_VERIFY_REQUIRED));
+        assert_clasp_ok(clasp_conf_ca_file(sc, TP_PKI "all-roots.pem"));
+        tp_conf_add_cert(cc, "ed448");
+        tp_pair t;
+        tp_pair_init(&t, cc, sc, modes[m].max_io, modes[m].write_block,
+                     "server.test");
+        tp_pair_connect(&t);
+        assert_int_equal(clasp_get_hrr_used(t.cli), 1);
+        assert_int_equal(clasp_get_group(t.srv), CLASP_GROUP_X448);
+        assert_true(s.calls >= 1);
+        assert_string_equal(s.name, "server.test");
+        assert_int_equal(clasp_get_peer_sig_alg(t.cli),
+                         CLASP_SIG_ECDSA_SECP521R1_SHA512);
+        assert_int_equal(clasp_get_peer_sig_alg(t.srv), CLASP_SIG_ED448);
+        assert_string_equal(clasp_get_alpn_protocol(t.cli), "http/1.1");
+        assert_string_equal(clasp_get_alpn_protocol(t.srv), "http/1.1");
+        roundtrip(&t);
+        free_all(&t, cc, sc);
+        clasp_config_free(other);
+    }
+}
+
+/* Record padding (RFC 8446 §5.4): every protected record of the padding
+ * side carries an inner plaintext that is a multiple of the block. */
+static void record_padding(void **state)
+{
+    (void)state;
+    static const size_t blocks[] = {64, 256, 16384};
+    for (size_t b = 0; b < 3; b++) {
+        clasp_config *cc = tp_client_conf();
+        clasp_config *sc = tp_server_conf("ecdsa-p256");
+        assert_clasp_ok(clasp_conf_record_padding(sc, blocks[b]));
+        assert_clasp_ok(clasp_conf_record_padding(cc, blocks[b]));
+        tp_pair t;
+        tp_pair_init(&t, cc, sc, 0, 0, "localhost");
+        assert_clasp_err(clasp_handshake(t.cli), CLASP_ERR_WANT_READ);
+        assert_clasp_err(clasp_handshake(t.srv), CLASP_ERR_WANT_READ);
+        /* The server's flight: SH and CCS in clear, then protected
+         * records (AES-128-GCM: 16-byte tag). */
+        tp_queue *q = &t.p.q[1];
+        size_t off = 0, protected_records = 0;
+        while (off + 5 <= q->len) {
+            size_t len = (size_t)q->buf[off + 3] << 8 | q->buf[off + 4];
+            if (q->buf[off] == 23) {
+                assert_int_equal((len - 16) % blocks[b], 0);
+                protected_records++;
+            }
+            off += 5 + len;
+        }
+        assert_int_equal(off, q->len);
+        assert_true(protected_records >= 1);
+        tp_pair_connect(&t);
+        roundtrip(&t);
+        static uint8_t big[40000];
+        memset(big, 0x42, sizeof(big));
+        assert_clasp_ok(tp_transfer(t.cli, t.srv, big, sizeof(big)));
+        assert_clasp_ok(clasp_key_update(t.srv, 1));
+        assert_clasp_ok(tp_transfer(t.srv, t.cli, big, sizeof(big)));
+        free_all(&t, cc, sc);
+    }
+}
+
+/* ---- clasp_setup --------------------------------------------------------- */
 
 static void setup_refuses_impossible_configs(void **state)
 {
@@ -616,6 +696,8 @@ int main(void)
         cmocka_unit_test(client_auth_optional_without_certificate),
         cmocka_unit_test(client_certificate_from_untrusted_ca),
         cmocka_unit_test(exporter_matches_and_depends_on_label),
+        cmocka_unit_test(everything_at_once),
+        cmocka_unit_test(record_padding),
         cmocka_unit_test(setup_refuses_impossible_configs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -10,8 +10,7 @@
 #include "crypto/suites.h"
 #include "keysched/keysched.h"
 
-/* ---- the pipe
- * ----------------------------------------------------------------- */
+/* ---- the pipe ------------------------------------------------------------ */
 
 void tp_init(tp_pipe *p, size_t max_io, int write_block)
 {
@@ -155,8 +154,7 @@ int tp_handshake_shuffled(clasp_context *cli, clasp_context *srv, uint32_t seed,
     return CLASP_ERR_INTERNAL;
 }
 
-/* ---- configurations
- * ---------------------------------------------------------- */
+/* ---- configurations ------------------------------------------------------ */
 
 const char *const tp_kinds[TP_KIND_COUNT] = {
     "rsa2048",    "rsapss",  "ecdsa-p256", "ecdsa-p384",
@@ -189,8 +187,7 @@ clasp_config *tp_client_conf(void)
     return conf;
 }
 
-/* ---- pairs
- * ------------------------------------------------------------------------ */
+/* ---- pairs --------------------------------------------------------------- */
 
 void tp_pair_init(tp_pair *t, clasp_config *cc, clasp_config *sc, size_t max_io,
                   int write_block, const char *hostname)
@@ -237,8 +234,7 @@ void tp_pair_connect(tp_pair *t)
     assert_int_equal(clasp_is_handshake_over(t->srv), 1);
 }
 
-/* ---- transfers
- * ------------------------------------------------------------------ */
+/* ---- transfers ----------------------------------------------------------- */
 
 uint64_t tp_fnv(uint64_t h, const uint8_t *p, size_t n)
 {
@@ -361,8 +357,7 @@ int tp_stream(clasp_context *from, clasp_context *to, size_t total,
     return rc;
 }
 
-/* ---- raw records
- * ------------------------------------------------------------------ */
+/* ---- raw records --------------------------------------------------------- */
 
 void tp_q_push(tp_queue *q, const void *p, size_t n)
 {
@@ -430,7 +425,7 @@ void tp_q_move_plain(tp_queue *q, tp_queue *out)
     }
 }
 
-/* ---- the matrix case runner --------------------------------------------- */
+/* ---- the matrix case runner ---------------------------------------------- */
 
 uint8_t *tp_pem_der(const char *path, size_t *len)
 {

@@ -79,8 +79,7 @@ uint8_t *tp_leaf_der(const char *kind, size_t *len);
  * with for a key kind (RFC 8446 §4.2.3). */
 uint16_t tp_kind_sig_alg(const char *kind);
 
-/* ---- a connected pair
- * --------------------------------------------------------- */
+/* ---- a connected pair ---------------------------------------------------- */
 
 typedef struct {
     tp_pipe p;
@@ -161,8 +160,7 @@ void tp_hello_parse(const uint8_t *msg, size_t len, tp_hello *h);
 int tp_hello_ext(const uint8_t *msg, size_t len, uint16_t type, size_t *off,
                  size_t *data_len);
 
-/* ---- key log capture
- * --------------------------------------------------------- */
+/* ---- key log capture ----------------------------------------------------- */
 
 #define TP_KEYLOG_MAX 32
 typedef struct {

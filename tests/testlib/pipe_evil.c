@@ -69,8 +69,7 @@ size_t tp_keylog_get(const tp_keylog *kl, const char *label, uint8_t *out)
     return 0;
 }
 
-/* ---- evil peer record protection
- * ----------------------------------------------- */
+/* ---- evil peer record protection ----------------------------------------- */
 
 static void dir_key(tp_dir *d)
 {
@@ -181,8 +180,7 @@ int tp_dir_open(tp_dir *d, tp_queue *q, uint8_t *out, size_t cap, size_t *len)
     return out[m - 1];
 }
 
-/* ---- flights
- * ---------------------------------------------------------------------- */
+/* ---- flights ------------------------------------------------------------- */
 
 void tp_flight_open(tp_dir *d, tp_queue *q, tp_flight *f)
 {
@@ -325,7 +323,7 @@ int tp_hello_ext(const uint8_t *msg, size_t len, uint16_t type, size_t *off,
     return 0;
 }
 
-/* ---- a handshake stopped at a flight ------------------------------------ */
+/* ---- a handshake stopped at a flight ------------------------------------- */
 
 void tp_evil_start(tp_evil *e, const tp_evil_opts *o)
 {
