@@ -681,6 +681,30 @@ static void client_flight_checks(void **state)
     e.t.p.q[0].buf[e.t.p.q[0].len - 3] ^= 1;
     tp_evil_server_fails(&e, CLASP_ERR_BAD_RECORD_MAC);
     tp_evil_free(&e);
+    /* Application data before the client's Finished (§4, §5.1). */
+    tp_evil_start(&e, &o);
+    tp_evil_take_client_flight(&e, &d, &f);
+    tp_flight_drop(&f, 2);
+    tp_evil_put_client_flight(&e, &d, &f, 0);
+    {
+        uint8_t c_hs[64];
+        tp_keylog_get(&e.ckl, "CLIENT_HANDSHAKE_TRAFFIC_SECRET", c_hs);
+        tp_dir more;
+        tp_dir_init(&more, e.suite, c_hs);
+        more.seq = 1;
+        tp_dir_seal(&more, 23, "early", 5, &e.t.p.q[0]);
+        tp_dir_free(&more);
+    }
+    tp_evil_server_fails(&e, CLASP_ERR_UNEXPECTED_MESSAGE);
+    tp_evil_free(&e);
+    /* §5.1: bytes of a next message after the client's Finished in its
+     * record, left over at the key change. */
+    tp_evil_start(&e, &o);
+    tp_evil_take_client_flight(&e, &d, &f);
+    insert_msg(&f, f.n, "1800");
+    tp_evil_put_client_flight(&e, &d, &f, 0);
+    tp_evil_server_fails(&e, CLASP_ERR_UNEXPECTED_MESSAGE);
+    tp_evil_free(&e);
     /* SECURITY-CHECKLIST 13: two CCS in the client's second flight. */
     tp_evil_start(&e, &o);
     tp_evil_take_client_flight(&e, &d, &f);

@@ -491,6 +491,54 @@ static void client_auth_optional_without_certificate(void **state)
     free_all(&t, cc, sc);
 }
 
+/* The client's only certificate fits none of the server's schemes: it
+ * sends an empty Certificate (§4.4.2), and the server that insists says
+ * certificate_required. */
+static void client_certificate_unfit_for_server_schemes(void **state)
+{
+    (void)state;
+    clasp_config *cc = tp_client_conf();
+    clasp_config *sc = auth_server(CLASP_VERIFY_REQUIRED);
+    const uint16_t only = CLASP_SIG_RSA_PSS_RSAE_SHA256;
+    assert_clasp_ok(clasp_conf_sig_algs(sc, &only, 1));
+    tp_conf_add_cert(cc, "ed25519");
+    tp_pair t;
+    tp_pair_init(&t, cc, sc, 0, 0, "localhost");
+    assert_clasp_err(tp_pair_handshake(&t), CLASP_ERR_CERTIFICATE_REQUIRED);
+    unsigned char b[8];
+    assert_clasp_err(clasp_read(t.cli, b, sizeof(b)), CLASP_ERR_PEER_ALERT);
+    assert_int_equal(clasp_get_peer_alert(t.cli),
+                     CLASP_ALERT_CERTIFICATE_REQUIRED);
+    free_all(&t, cc, sc);
+}
+
+/* No common group or suite: handshake_failure (RFC 8446 §4.1.1). */
+static void nothing_in_common(void **state)
+{
+    (void)state;
+    for (int what = 0; what < 2; what++) {
+        clasp_config *cc = tp_client_conf();
+        clasp_config *sc = tp_server_conf("ecdsa-p256");
+        if (what == 0) {
+            const uint16_t cg = CLASP_GROUP_X25519, sg = CLASP_GROUP_X448;
+            assert_clasp_ok(clasp_conf_groups(cc, &cg, 1));
+            assert_clasp_ok(clasp_conf_groups(sc, &sg, 1));
+        } else {
+            const uint16_t cs = CLASP_TLS1_3_AES_128_GCM_SHA256;
+            const uint16_t ss = CLASP_TLS1_3_CHACHA20_POLY1305_SHA256;
+            assert_clasp_ok(clasp_conf_ciphersuites(cc, &cs, 1));
+            assert_clasp_ok(clasp_conf_ciphersuites(sc, &ss, 1));
+        }
+        tp_pair t;
+        tp_pair_init(&t, cc, sc, 0, 0, "localhost");
+        assert_clasp_err(tp_pair_handshake(&t), CLASP_ERR_PEER_ALERT);
+        assert_clasp_err(t.src, CLASP_ERR_HANDSHAKE_FAILURE);
+        assert_int_equal(clasp_get_peer_alert(t.cli),
+                         CLASP_ALERT_HANDSHAKE_FAILURE);
+        free_all(&t, cc, sc);
+    }
+}
+
 static void client_certificate_from_untrusted_ca(void **state)
 {
     (void)state;
@@ -694,6 +742,8 @@ int main(void)
         cmocka_unit_test(client_auth_with_certificate),
         cmocka_unit_test(client_auth_required_without_certificate),
         cmocka_unit_test(client_auth_optional_without_certificate),
+        cmocka_unit_test(client_certificate_unfit_for_server_schemes),
+        cmocka_unit_test(nothing_in_common),
         cmocka_unit_test(client_certificate_from_untrusted_ca),
         cmocka_unit_test(exporter_matches_and_depends_on_label),
         cmocka_unit_test(everything_at_once),
