@@ -343,7 +343,10 @@ int clasp_engine_read_record(clasp_conn *c)
     c->in_off += rec_len;
     clasp_rec_plain plain;
     TRY(clasp_rec_open(dir, rec, rec_len, &plain));
-    if (dir == &c->rd && clasp_rec_is_protected(dir)) {
+    if (dir == &c->rd && h.type == CLASP_CT_APPLICATION_DATA &&
+        clasp_rec_is_protected(dir)) {
+        /* The client's first protected record: the window is closed (an
+         * unprotected CCS passing through does not count). */
         c->rd_plain_alert_ok = false;
     }
     if (plain.type != CLASP_CT_ALERT) {

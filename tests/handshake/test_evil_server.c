@@ -705,6 +705,20 @@ static void client_flight_checks(void **state)
     tp_evil_put_client_flight(&e, &d, &f, 0);
     tp_evil_server_fails(&e, CLASP_ERR_UNEXPECTED_MESSAGE);
     tp_evil_free(&e);
+    /* A client that gives up after its CCS but before its handshake key
+     * sends its alert in clear (App. A.1): the server reads it. */
+    tp_evil_start(&e, &o);
+    tp_evil_take_client_flight(&e, &d, &f);
+    tp_dir_free(&d);
+    tp_flight_free(&f);
+    {
+        static const uint8_t alert[] = {2, 80};
+        tp_q_record(&e.plain, 21, alert, 2);
+        tp_requeue(&e.plain, &e.t.p.q[0]);
+        assert_clasp_err(clasp_handshake(e.t.srv), CLASP_ERR_PEER_ALERT);
+        assert_int_equal(clasp_get_peer_alert(e.t.srv), 80);
+    }
+    tp_evil_free(&e);
     /* SECURITY-CHECKLIST 13: two CCS in the client's second flight. */
     tp_evil_start(&e, &o);
     tp_evil_take_client_flight(&e, &d, &f);
