@@ -143,9 +143,23 @@ int clasp_hs_install_read(clasp_conn *c, const uint8_t *secret)
 int clasp_hs_install_write(clasp_conn *c, const uint8_t *secret)
 {
     /* Records are sealed when queued (DESIGN.md §3.3): seal what is
-     * pending under the old key first. */
-    TRY(clasp_hs_flush(c));
-    return install(c, &c->wr, secret);
+     * pending under the old key first. The new key is made ready before
+     * that, so that the switch cannot fail half-way: once a message that
+     * announces the key change (ServerHello, Finished, KeyUpdate) is
+     * sealed, the peer reads under the new key, and so must our alert. */
+    clasp_rec_dir next;
+    TRY(clasp_rec_dir_init(&next, c->prov));
+    int rc = install(c, &next, secret);
+    if (rc == CLASP_OK) {
+        rc = clasp_hs_flush(c);
+    }
+    if (rc != CLASP_OK) {
+        clasp_rec_clear(&next);
+        return rc;
+    }
+    clasp_rec_clear(&c->wr);
+    c->wr = next;
+    return CLASP_OK;
 }
 
 void clasp_hs_log(const clasp_conn *c, int level, const char *fmt, ...)

@@ -87,7 +87,9 @@ int clasp_engine_key_update(clasp_conn *c, bool request)
     TRY(clasp_wr_u24(&w, 1));
     TRY(clasp_wr_u8(&w, request ? 1 : 0));
     TRY(clasp_hs_out_commit(c, &w, false));
-    TRY(clasp_hs_flush(c));
+    /* clasp_hs_install_write() seals the KeyUpdate under the old key only
+     * once the new one is ready, so a failure cannot leave the peer
+     * reading under a key we never use. */
     uint8_t *secret = c->is_server ? c->s_ap : c->c_ap;
     TRY(clasp_ks_next_traffic_secret(c->prov, c->suite->hash, secret));
     TRY(clasp_hs_install_write(c, secret));

@@ -448,14 +448,14 @@ static int srv_send_flight(clasp_conn *c, const struct clasp_hs_msg *m,
     if (rc == CLASP_OK) {
         rc = c->prov->random(c->prov->ctx, hs->server_random, 32);
     }
+    /* ServerHello stays unsealed in hso_buf until the handshake keys
+     * exist: if anything fails before, clasp_engine_fail() drops it and
+     * the alert goes out alone in clear, which the client (still reading
+     * in clear) can take; once it is sealed, the next key is installed
+     * right after it, so later alerts are protected as the client expects
+     * (RFC 8446 §5, App. A.1). */
     if (rc == CLASP_OK) {
         rc = write_sh(c, false, pub, pub_len);
-    }
-    if (rc == CLASP_OK) {
-        rc = clasp_hs_flush(c);
-    }
-    if (rc == CLASP_OK) {
-        rc = send_compat_ccs(c);
     }
     if (rc == CLASP_OK) {
         rc = clasp_hs_ks_start(c, hs->client_random);
@@ -468,7 +468,10 @@ static int srv_send_flight(clasp_conn *c, const struct clasp_hs_msg *m,
     c->version = CLASP_VERSION_TLS1_3;
     TRY(clasp_ts_hash(&hs->ts, hs->th));
     TRY(clasp_ks_hs_traffic(&hs->ks, hs->th, hs->c_hs, hs->s_hs));
+    /* Seals ServerHello and switches keys in one step; the compatibility
+     * CCS (App. D.4) is always written unprotected, right after it. */
     TRY(clasp_hs_install_write(c, hs->s_hs));
+    TRY(send_compat_ccs(c));
     TRY(clasp_hs_install_read(c, hs->c_hs));
     c->rd_plain_alert_ok = true;
     TRY(write_ee(c));
