@@ -110,14 +110,18 @@ static int run_once(clasp_config *cc, clasp_config *sc, long fail_at,
     return rc == 0;
 }
 
-static void every_allocation_may_fail(void **state)
+static void run_all(int hrr)
 {
-    (void)state;
     clasp_config *cc = tp_client_conf();
     clasp_config *sc = tp_server_conf("ecdsa-p256");
     assert_clasp_ok(clasp_conf_authmode(sc, CLASP_VERIFY_REQUIRED));
     assert_clasp_ok(clasp_conf_ca_file(sc, TP_PKI "all-roots.pem"));
     tp_conf_add_cert(cc, "ed25519");
+    if (hrr) {
+        const uint16_t g = CLASP_GROUP_SECP384R1;
+        assert_clasp_ok(clasp_conf_groups(sc, &g, 1));
+        assert_clasp_ok(clasp_conf_hrr_cookie(sc, 1));
+    }
     assert_clasp_ok(clasp_set_allocator(failing_calloc, free));
     /* How many allocations a good run makes (the same every time). */
     long total, again;
@@ -137,10 +141,23 @@ static void every_allocation_may_fail(void **state)
     clasp_config_free(sc);
 }
 
+static void every_allocation_may_fail(void **state)
+{
+    (void)state;
+    run_all(0);
+}
+
+static void every_allocation_may_fail_with_hrr(void **state)
+{
+    (void)state;
+    run_all(1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(every_allocation_may_fail),
+        cmocka_unit_test(every_allocation_may_fail_with_hrr),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
