@@ -159,6 +159,7 @@ int clasp_hs_install_write(clasp_conn *c, const uint8_t *secret)
     }
     clasp_rec_clear(&c->wr);
     c->wr = next;
+    clasp_memzero(&next, sizeof(next)); /* the stack copy of the IV */
     return CLASP_OK;
 }
 
