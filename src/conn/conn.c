@@ -20,9 +20,20 @@
             return CLASP_ERR_BAD_STATE;                                        \
         }                                                                      \
         if ((c)->fatal != 0) {                                                 \
-            return (c)->fatal;                                                 \
+            return conn_dead(c);                                               \
         }                                                                      \
     } while (0)
+
+/* A context with a fatal error answers every call with it. The alert of
+ * that error may still sit in the outbound buffer when the transport
+ * refused to take it at once: each call tries to finish sending it
+ * (RFC 8446 §6.2), and nothing else is ever added. */
+static int conn_dead(clasp_conn *c)
+{
+    int ignored = clasp_io_flush(c);
+    CLASP_UNUSED(ignored);
+    return c->fatal;
+}
 
 clasp_context *clasp_new(void)
 {
@@ -71,10 +82,12 @@ static int check_config(const clasp_config *conf)
     bool is_server = conf->endpoint == CLASP_IS_SERVER;
     ENSURE(is_server ? CLASP_WITH_SERVER : CLASP_WITH_CLIENT,
            CLASP_ERR_BAD_CONFIG);
-    unsigned cert_modes = CLASP_TLS1_3_KEY_EXCHANGE_MODE_EPHEMERAL;
-    if (is_server && (conf->kex_modes & ~cert_modes) == 0) {
-        /* Only certificate-based handshakes are possible: a server needs a
-         * certificate. */
+    if (is_server) {
+        /* Only certificate-based handshakes are possible: this build has
+         * no PSK source yet (no external PSK API; tickets come with issue
+         * #4), so whatever the key exchange modes allow, a server without
+         * a certificate (or an SNI callback to supply one) could complete
+         * no handshake at all. */
         ENSURE(conf->cert_count > 0 || conf->f_sni != NULL,
                CLASP_ERR_BAD_CONFIG);
     }
@@ -102,6 +115,7 @@ static int conn_start(clasp_conn *c)
     c->out_len = c->out_sent = 0;
     c->hso_len = 0;
     c->rd_key_changed = false;
+    c->rd_plain_alert_ok = false;
     c->suite = NULL;
     c->group = 0;
     c->peer_sig_alg = 0;
@@ -287,6 +301,8 @@ int clasp_key_update(clasp_context *c, int request_peer)
 {
     CONN_CHECK(c);
     ENSURE(c->handshake_done, CLASP_ERR_BAD_STATE);
+    /* RFC 8446 §6.1: nothing follows our close_notify. */
+    ENSURE(!c->sent_close, CLASP_ERR_BAD_STATE);
     int rc = clasp_engine_key_update(c, request_peer != 0);
     if (rc < 0) {
         return clasp_engine_fail(c, rc);

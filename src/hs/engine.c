@@ -143,9 +143,24 @@ int clasp_hs_install_read(clasp_conn *c, const uint8_t *secret)
 int clasp_hs_install_write(clasp_conn *c, const uint8_t *secret)
 {
     /* Records are sealed when queued (DESIGN.md §3.3): seal what is
-     * pending under the old key first. */
-    TRY(clasp_hs_flush(c));
-    return install(c, &c->wr, secret);
+     * pending under the old key first. The new key is made ready before
+     * that, so that the switch cannot fail half-way: once a message that
+     * announces the key change (ServerHello, Finished, KeyUpdate) is
+     * sealed, the peer reads under the new key, and so must our alert. */
+    clasp_rec_dir next;
+    TRY(clasp_rec_dir_init(&next, c->prov));
+    int rc = install(c, &next, secret);
+    if (rc == CLASP_OK) {
+        rc = clasp_hs_flush(c);
+    }
+    if (rc != CLASP_OK) {
+        clasp_rec_clear(&next);
+        return rc;
+    }
+    clasp_rec_clear(&c->wr);
+    c->wr = next;
+    clasp_memzero(&next, sizeof(next)); /* the stack copy of the IV */
+    return CLASP_OK;
 }
 
 void clasp_hs_log(const clasp_conn *c, int level, const char *fmt, ...)
@@ -190,8 +205,11 @@ int clasp_engine_fail(clasp_conn *c, int err)
     /* A half-built flight is never sent; the alert goes out alone. */
     clasp_memzero(c->hso_buf, c->hso_len);
     c->hso_len = 0;
+    /* RFC 8446 §6.2: the alert goes out even when nothing was sent before
+     * (a server refusing the first ClientHello); only a context whose
+     * write direction never got set up has no way to send it. */
     if (alert != CLASP_ALERT_NONE && cls != CLASP_ERRCLASS_PEER &&
-        c->out_buf != NULL) {
+        c->wr.prov != NULL) {
         /* Best effort: a failure to queue it changes nothing. */
         int ignored = clasp_engine_send_alert(c, alert);
         CLASP_UNUSED(ignored);
@@ -217,15 +235,16 @@ static int on_ccs(clasp_conn *c)
     /* RFC 8446 §5: an unprotected change_cipher_spec of one byte 0x01
      * received between the first ClientHello and the peer's Finished is
      * dropped; anywhere else it is unexpected_message. Hardening: one per
-     * ClientHello flight (two with HRR). */
+     * flight of the peer (SECURITY-CHECKLIST 13): the count restarts when
+     * a HelloRetryRequest or the second ClientHello is sent, so at most
+     * two with HRR and never two in a row. */
     ENSURE(c->hs != NULL && (c->rows[c->state].flags & HS_CCS_OK) != 0,
            CLASP_ERR_UNEXPECTED_MESSAGE);
     /* A server waiting for its first ClientHello takes no CCS. */
     ENSURE(!c->is_server || c->state != S_START || c->hs->hrr_sent,
            CLASP_ERR_UNEXPECTED_MESSAGE);
     ENSURE(!hs_pending(c), CLASP_ERR_UNEXPECTED_MESSAGE);
-    unsigned cap = c->hrr_used ? 2 : 1;
-    ENSURE(c->hs->recv_ccs < cap, CLASP_ERR_UNEXPECTED_MESSAGE);
+    ENSURE(c->hs->recv_ccs == 0, CLASP_ERR_UNEXPECTED_MESSAGE);
     c->hs->recv_ccs++;
     return CLASP_OK;
 }
@@ -312,15 +331,39 @@ int clasp_engine_read_record(clasp_conn *c)
         return CLASP_ERR_WANT_READ;
     }
     clasp_rd r = clasp_rd_init(rec, avail);
+    clasp_rec_dir *dir = &c->rd;
+    clasp_rec_dir clear;
+    if (c->rd_plain_alert_ok) {
+        /* RFC 8446 App. A.1: a client switches its sending key only after
+         * the server's Finished, so the alert of a client that refuses the
+         * server's first flight comes unprotected although our read key
+         * has changed (§6: alerts are protected as the *sender's* current
+         * state says). Until the client's first protected record, a
+         * plaintext alert record is read as one; any other plaintext
+         * record is still unexpected_message (§5). */
+        clasp_rd peek = r;
+        uint8_t type;
+        TRY(clasp_rd_u8(&peek, &type));
+        if (type == CLASP_CT_ALERT) {
+            TRY(clasp_rec_dir_init(&clear, c->prov));
+            dir = &clear;
+        }
+    }
     clasp_rec_header h;
-    TRY(clasp_rec_header_parse(&c->rd, &r, &h));
+    TRY(clasp_rec_header_parse(dir, &r, &h));
     size_t rec_len = CLASP_RECORD_HEADER_LEN + (size_t)h.length;
     if (avail < rec_len) {
         return CLASP_ERR_WANT_READ;
     }
     c->in_off += rec_len;
     clasp_rec_plain plain;
-    TRY(clasp_rec_open(&c->rd, rec, rec_len, &plain));
+    TRY(clasp_rec_open(dir, rec, rec_len, &plain));
+    if (dir == &c->rd && h.type == CLASP_CT_APPLICATION_DATA &&
+        clasp_rec_is_protected(dir)) {
+        /* The client's first protected record: the window is closed (an
+         * unprotected CCS passing through does not count). */
+        c->rd_plain_alert_ok = false;
+    }
     if (plain.type != CLASP_CT_ALERT) {
         c->warning_alerts = 0;
     }
@@ -365,12 +408,13 @@ static int next_msg(clasp_conn *c, struct clasp_hs_msg *m, bool *got)
             uint32_t len;
             TRY(clasp_rd_u8(&r, &type));
             TRY(clasp_rd_u24(&r, &len));
-            /* Refuse an unexpected type before buffering its body. */
-            if (!c->handshake_done) {
-                ENSURE(type < 32 &&
-                           (c->rows[c->state].expect & HS_BIT(type)) != 0,
-                       CLASP_ERR_UNEXPECTED_MESSAGE);
-            }
+            /* Refuse an unexpected type before buffering its body, and
+             * before its size: after the handshake too, a ClientHello to
+             * a server is unexpected_message (RFC 8446 §4.1.2, §4.6), not
+             * an oversized KeyUpdate. */
+            ENSURE(type < 32 &&
+                       (c->rows[c->state].expect & HS_BIT(type)) != 0,
+                   CLASP_ERR_UNEXPECTED_MESSAGE);
             ENSURE(len <= msg_limit(c, type), CLASP_ERR_DECODE);
             if (pend.len >= 4 + (size_t)len) {
                 m->type = type;
@@ -440,6 +484,12 @@ int clasp_hs_step(clasp_conn *c)
         return c->fatal;
     }
     int rc = dispatch(c);
+    if (rc == CLASP_ERR_PEER_CLOSE_NOTIFY && c->handshake_done) {
+        /* RFC 8446 §6.1: close_notify closes the peer's write side only;
+         * ours stays open, and nothing more is read (peer_closed). During
+         * the handshake it ends the connection (it cannot complete). */
+        return rc;
+    }
     if (rc < 0) {
         return clasp_engine_fail(c, rc);
     }

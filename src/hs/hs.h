@@ -176,6 +176,8 @@ struct clasp_context {
     clasp_rec_dir rd;
     clasp_rec_dir wr;
     bool rd_key_changed; /* set when a read key is installed */
+    bool rd_plain_alert_ok; /* server: a plaintext alert may still come
+                             * (engine.c, clasp_engine_read_record) */
     const clasp_suite *suite;
     uint16_t group;
     uint16_t peer_sig_alg;

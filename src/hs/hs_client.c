@@ -178,6 +178,7 @@ static int cli_send_client_hello2(clasp_conn *c, const struct clasp_hs_msg *m,
     }
     TRY(write_client_hello(c));
     TRY(clasp_hs_flush(c));
+    c->hs->recv_ccs = 0; /* a new server flight: one CCS again */
     *next = C_WAIT_SH;
     return CLASP_OK;
 }

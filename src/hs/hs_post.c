@@ -87,7 +87,9 @@ int clasp_engine_key_update(clasp_conn *c, bool request)
     TRY(clasp_wr_u24(&w, 1));
     TRY(clasp_wr_u8(&w, request ? 1 : 0));
     TRY(clasp_hs_out_commit(c, &w, false));
-    TRY(clasp_hs_flush(c));
+    /* clasp_hs_install_write() seals the KeyUpdate under the old key only
+     * once the new one is ready, so a failure cannot leave the peer
+     * reading under a key we never use. */
     uint8_t *secret = c->is_server ? c->s_ap : c->c_ap;
     TRY(clasp_ks_next_traffic_secret(c->prov, c->suite->hash, secret));
     TRY(clasp_hs_install_write(c, secret));
@@ -117,9 +119,10 @@ static int recv_key_update(clasp_conn *c, const struct clasp_hs_msg *m)
     /* The key change must fall on a record boundary (§5.1). */
     c->rd_key_changed = false;
     ENSURE(c->hs_off == c->hs_len, CLASP_ERR_UNEXPECTED_MESSAGE);
-    if (request_update == 1) {
+    if (request_update == 1 && !c->sent_close) {
         /* Answer once, before our next application data; several requests
-         * may be merged into one reply. */
+         * may be merged into one reply. After our close_notify no data
+         * follows, so no answer is owed and none may be sent (§6.1). */
         TRY(clasp_engine_key_update(c, false));
     }
     return CLASP_OK;

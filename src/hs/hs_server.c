@@ -360,6 +360,7 @@ static int srv_send_hello_retry_request(clasp_conn *c,
     TRY(clasp_hs_flush(c));
     TRY(send_compat_ccs(c));
     hs->hrr_sent = true;
+    hs->recv_ccs = 0; /* a new client flight: one CCS again (engine.c) */
     hs->hrr_group = c->group;
     c->hrr_used = true;
     *next = S_START;
@@ -447,14 +448,14 @@ static int srv_send_flight(clasp_conn *c, const struct clasp_hs_msg *m,
     if (rc == CLASP_OK) {
         rc = c->prov->random(c->prov->ctx, hs->server_random, 32);
     }
+    /* ServerHello stays unsealed in hso_buf until the handshake keys
+     * exist: if anything fails before, clasp_engine_fail() drops it and
+     * the alert goes out alone in clear, which the client (still reading
+     * in clear) can take; once it is sealed, the next key is installed
+     * right after it, so later alerts are protected as the client expects
+     * (RFC 8446 §5, App. A.1). */
     if (rc == CLASP_OK) {
         rc = write_sh(c, false, pub, pub_len);
-    }
-    if (rc == CLASP_OK) {
-        rc = clasp_hs_flush(c);
-    }
-    if (rc == CLASP_OK) {
-        rc = send_compat_ccs(c);
     }
     if (rc == CLASP_OK) {
         rc = clasp_hs_ks_start(c, hs->client_random);
@@ -467,8 +468,12 @@ static int srv_send_flight(clasp_conn *c, const struct clasp_hs_msg *m,
     c->version = CLASP_VERSION_TLS1_3;
     TRY(clasp_ts_hash(&hs->ts, hs->th));
     TRY(clasp_ks_hs_traffic(&hs->ks, hs->th, hs->c_hs, hs->s_hs));
+    /* Seals ServerHello and switches keys in one step; the compatibility
+     * CCS (App. D.4) is always written unprotected, right after it. */
     TRY(clasp_hs_install_write(c, hs->s_hs));
+    TRY(send_compat_ccs(c));
     TRY(clasp_hs_install_read(c, hs->c_hs));
+    c->rd_plain_alert_ok = true;
     TRY(write_ee(c));
     if (c->conf->authmode != CLASP_VERIFY_NONE) {
         TRY(write_cr(c));
@@ -547,8 +552,10 @@ static int srv_recv_end_of_early_data(clasp_conn *c,
 #define ROW(st, ex, nx, fl, fn) [st] = {#st, ex, nx, fl, fn}
 
 const struct clasp_hs_row clasp_server_rows[S__COUNT] = {
+    /* §5.1: ClientHello precedes a key change: it must end its record
+     * (checked on arrival, before the flight is written). */
     ROW(S_START, HS_BIT(CLASP_HS_CLIENT_HELLO), ST_BIT(S_RECVD_CH),
-        HS_CCS_OK | HS_TS_MANUAL, srv_recv_client_hello),
+        HS_END_OF_RECORD | HS_CCS_OK | HS_TS_MANUAL, srv_recv_client_hello),
     ROW(S_RECVD_CH, 0, ST_BIT(S_SEND_HRR) | ST_BIT(S_NEGOTIATED), 0,
         srv_decide),
     ROW(S_SEND_HRR, 0, ST_BIT(S_START), 0, srv_send_hello_retry_request),
