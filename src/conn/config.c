@@ -228,6 +228,20 @@ int clasp_conf_own_cert(clasp_config *conf, const unsigned char *chain,
     if (rc < 0) {
         goto cleanup;
     }
+    /* The key must belong to the leaf: a mismatch would only show later as
+     * a CertificateVerify every peer rejects. */
+    clasp_pkey *leaf_pub = NULL;
+    rc = prov->pkey_from_cert(prov->ctx, ck.chain[0].p, ck.chain[0].len,
+                              &leaf_pub);
+    if (rc < 0) {
+        goto cleanup;
+    }
+    bool same = prov->pkey_same_public(ck.key, leaf_pub);
+    prov->pkey_free(leaf_pub);
+    rc = CLASP_ERR_BAD_INPUT_DATA;
+    if (!same) {
+        goto cleanup;
+    }
     conf->certs[conf->cert_count++] = ck;
     return CLASP_OK;
 cleanup:

@@ -143,6 +143,9 @@ struct clasp_provider {
     /* Can this key make/verify signatures of this TLS SignatureScheme
      * (type, curve, and for RSA-PSS-PSS keys the PSS parameters)? */
     bool (*pkey_fits)(const clasp_pkey *k, uint16_t sig_alg);
+    /* Do two keys have the same public part (e.g. a private key and the
+     * public key of the certificate it is configured with)? */
+    bool (*pkey_same_public)(const clasp_pkey *a, const clasp_pkey *b);
     /* Sign tbs with a SignatureScheme; sig receives up to cap bytes. */
     int (*sign)(void *ctx, const clasp_pkey *k, uint16_t sig_alg,
                 const uint8_t *tbs, size_t tbs_len, uint8_t *sig, size_t cap,

@@ -106,6 +106,7 @@ CLASP_MUST_USE int clasp_ossl_pkey_load_private(void *ctx, const uint8_t *data,
 CLASP_MUST_USE int clasp_ossl_pkey_from_cert(void *ctx, const uint8_t *der,
                                              size_t len, clasp_pkey **out);
 bool clasp_ossl_pkey_fits(const clasp_pkey *k, uint16_t sig_alg);
+bool clasp_ossl_pkey_same_public(const clasp_pkey *a, const clasp_pkey *b);
 CLASP_MUST_USE int clasp_ossl_sign(void *ctx, const clasp_pkey *k,
                                    uint16_t sig_alg, const uint8_t *tbs,
                                    size_t tbs_len, uint8_t *sig, size_t cap,

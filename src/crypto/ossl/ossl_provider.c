@@ -149,6 +149,7 @@ static void set_ops(clasp_provider *p)
     p->pkey_load_private = clasp_ossl_pkey_load_private;
     p->pkey_from_cert = clasp_ossl_pkey_from_cert;
     p->pkey_fits = clasp_ossl_pkey_fits;
+    p->pkey_same_public = clasp_ossl_pkey_same_public;
     p->sign = clasp_ossl_sign;
     p->verify = clasp_ossl_verify;
     p->pkey_free = clasp_ossl_pkey_free;

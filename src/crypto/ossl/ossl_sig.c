@@ -381,3 +381,14 @@ void clasp_ossl_pkey_free(clasp_pkey *k)
     EVP_PKEY_free(k->pkey);
     clasp_mem_free(k);
 }
+
+bool clasp_ossl_pkey_same_public(const clasp_pkey *a, const clasp_pkey *b)
+{
+    if (a == NULL || b == NULL) {
+        return false;
+    }
+    /* EVP_PKEY_eq compares the public components (and parameters). */
+    bool same = EVP_PKEY_eq(a->pkey, b->pkey) == 1;
+    ERR_clear_error();
+    return same;
+}
