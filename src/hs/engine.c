@@ -36,10 +36,7 @@ static int out_reserve(clasp_conn *c, size_t n)
         return CLASP_OK;
     }
     if (c->out_sent > 0) {
-        memmove(c->out_buf, clasp_buf_at(c->out_buf, c->out_cap, c->out_sent),
-                c->out_len - c->out_sent);
-        c->out_len -= c->out_sent;
-        c->out_sent = 0;
+        clasp_buf_compact(c->out_buf, c->out_cap, &c->out_sent, &c->out_len);
     }
     return clasp_buf_grow(&c->out_buf, &c->out_cap, c->out_len, c->out_len + n,
                           (size_t)1 << 24);
@@ -283,11 +280,8 @@ static int on_handshake(clasp_conn *c, clasp_span body)
     if (c->hs_off == c->hs_len) {
         c->hs_off = 0;
         c->hs_len = 0;
-    } else if (c->hs_off > 0) {
-        memmove(c->hs_buf, clasp_buf_at(c->hs_buf, c->hs_cap, c->hs_off),
-                c->hs_len - c->hs_off);
-        c->hs_len -= c->hs_off;
-        c->hs_off = 0;
+    } else {
+        clasp_buf_compact(c->hs_buf, c->hs_cap, &c->hs_off, &c->hs_len);
     }
     size_t max = c->conf->max_cert_list + 4;
     if (max < CLASP_MAX_CH_LEN + 4) {

@@ -41,7 +41,9 @@ static int make_share(clasp_conn *c, uint16_t group,
 static void u16_list_set(struct clasp_u16_list *l, const uint16_t *v,
                          size_t n)
 {
-    memcpy(l->v, v, n * sizeof(*v));
+    for (size_t i = 0; i < n && i < CLASP_U16_LIST_CAP; i++) {
+        l->v[i] = v[i];
+    }
     l->kept = n;
     l->count = n;
 }
@@ -51,11 +53,12 @@ static void u16_list_set(struct clasp_u16_list *l, const uint16_t *v,
 static bool is_ip_literal(const char *s)
 {
     bool v4 = true;
-    for (const char *p = s; *p != '\0'; p++) {
-        if (*p == ':') {
+    for (size_t i = 0; s[i] != '\0'; i++) {
+        char ch = s[i];
+        if (ch == ':') {
             return true;
         }
-        if ((*p < '0' || *p > '9') && *p != '.') {
+        if ((ch < '0' || ch > '9') && ch != '.') {
             v4 = false;
         }
     }
@@ -75,7 +78,7 @@ static int write_client_hello(clasp_conn *c)
     int rc = CLASP_OK;
 
     ch->legacy_version = CLASP_VERSION_TLS1_2;
-    memcpy(ch->random, hs->client_random, 32);
+    rc = clasp_copy(ch->random, sizeof(ch->random), hs->client_random, 32);
     ch->legacy_session_id = clasp_span_of(hs->session_id, hs->session_id_len);
     u16_list_set(&ch->cipher_suites, conf->suites, conf->suite_count);
     ch->legacy_compression_methods = clasp_span_of(null_compression, 1);
@@ -151,7 +154,8 @@ static int cli_send_client_hello(clasp_conn *c, const struct clasp_hs_msg *m,
     CLASP_UNUSED(m);
     struct clasp_hs *hs = c->hs;
     TRY(c->prov->random(c->prov->ctx, hs->client_random, 32));
-    memcpy(c->client_random, hs->client_random, 32);
+    TRY(clasp_copy(c->client_random, sizeof(c->client_random),
+                   hs->client_random, 32));
     if (c->conf->compat_mode) {
         /* RFC 8446 App. D.4: a non-empty legacy_session_id. */
         TRY(c->prov->random(c->prov->ctx, hs->session_id, 32));
@@ -196,8 +200,8 @@ static int check_server_hello(clasp_conn *c, const struct clasp_sh *sh)
     ENSURE(sh->legacy_version == CLASP_VERSION_TLS1_2,
            CLASP_ERR_ILLEGAL_PARAMETER);
     ENSURE(sh->legacy_session_id_echo.len == hs->session_id_len &&
-               memcmp(sh->legacy_session_id_echo.p, hs->session_id,
-                      hs->session_id_len) == 0,
+               clasp_ct_equal(sh->legacy_session_id_echo.p, hs->session_id,
+                              hs->session_id_len),
            CLASP_ERR_ILLEGAL_PARAMETER);
     ENSURE(clasp_hs_list_has(c->conf->suites, c->conf->suite_count,
                              sh->cipher_suite),
@@ -295,7 +299,10 @@ static int cli_recv_server_hello(clasp_conn *c, const struct clasp_hs_msg *m,
         c->suite = clasp_suite_find(sh->cipher_suite);
         c->group = hs->kx_group[idx];
         c->version = CLASP_VERSION_TLS1_3;
-        memcpy(hs->server_random, sh->random, 32);
+        rc = clasp_copy(hs->server_random, sizeof(hs->server_random),
+                        sh->random, 32);
+    }
+    if (rc == CLASP_OK) {
         rc = clasp_ts_set_hash(&hs->ts, c->prov, c->suite->hash);
     }
     clasp_mem_free(sh);
@@ -344,7 +351,7 @@ static int cli_recv_encrypted_extensions(clasp_conn *c,
                     break;
                 }
                 clasp_span o = clasp_rd_rest(&ours);
-                if (o.len == name.len && memcmp(o.p, name.p, o.len) == 0) {
+                if (o.len == name.len && clasp_ct_equal(o.p, name.p, o.len)) {
                     rc = clasp_span_copy(name, c->alpn, sizeof(c->alpn) - 1);
                     c->alpn[name.len] = '\0';
                     break;
@@ -381,7 +388,9 @@ static int cli_recv_cert_or_cr(clasp_conn *c, const struct clasp_hs_msg *m,
     if (rc == CLASP_OK) {
         const struct clasp_u16_list *l = &cr->exts.sig_alg;
         size_t n = l->kept < CLASP_MAX_PREFS ? l->kept : CLASP_MAX_PREFS;
-        memcpy(hs->client_sig_algs, l->v, n * sizeof(uint16_t));
+        for (size_t i = 0; i < n; i++) {
+            hs->client_sig_algs[i] = l->v[i];
+        }
         hs->client_sig_alg_count = n;
         hs->cert_requested = true;
     }

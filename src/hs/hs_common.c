@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "base/mem.h"
+#include "base/wr.h"
 #include "hs/hs_common.h"
 
 const char *clasp_hs_type_name(uint8_t type)
@@ -67,18 +68,21 @@ int clasp_hs_send_certificate(clasp_conn *c, const clasp_certkey *ck,
 
 /* RFC 8446 §4.4.3: the signed content is 64 spaces, the context string, a
  * zero byte and the transcript hash. */
-static size_t cv_content(bool server, const uint8_t *th, size_t th_len,
-                         uint8_t *out)
+static int cv_content(bool server, const uint8_t *th, size_t th_len,
+                      uint8_t *out, size_t cap, size_t *len)
 {
     static const char srv[] = "TLS 1.3, server CertificateVerify";
     static const char cli[] = "TLS 1.3, client CertificateVerify";
     const char *ctx = server ? srv : cli;
-    size_t ctx_len = sizeof(srv) - 1;
-    memset(out, 0x20, 64);
-    memcpy(out + 64, ctx, ctx_len);
-    out[64 + ctx_len] = 0;
-    memcpy(out + 65 + ctx_len, th, th_len);
-    return 65 + ctx_len + th_len;
+    clasp_wr w = clasp_wr_init(out, cap);
+    for (size_t i = 0; i < 64; i++) {
+        TRY(clasp_wr_u8(&w, 0x20));
+    }
+    TRY(clasp_wr_bytes(&w, ctx, sizeof(srv) - 1));
+    TRY(clasp_wr_u8(&w, 0));
+    TRY(clasp_wr_bytes(&w, th, th_len));
+    *len = w.len;
+    return clasp_wr_finish(&w);
 }
 
 int clasp_hs_send_cv(clasp_conn *c, const clasp_certkey *ck,
@@ -93,7 +97,9 @@ int clasp_hs_send_cv(clasp_conn *c, const clasp_certkey *ck,
     uint8_t sig[CLASP_MAX_SIG_LEN];
     size_t sig_len = 0;
     TRY(clasp_ts_hash(&c->hs->ts, th));
-    size_t tbs_len = cv_content(c->is_server, th, c->suite->hash_len, tbs);
+    size_t tbs_len = 0;
+    TRY(cv_content(c->is_server, th, c->suite->hash_len, tbs, sizeof(tbs),
+                   &tbs_len));
     TRY(c->prov->sign(c->prov->ctx, ck->key, sig_alg, tbs, tbs_len, sig,
                       sizeof(sig), &sig_len));
     struct clasp_cv cv = {sig_alg, clasp_span_of(sig, sig_len)};
@@ -216,8 +222,9 @@ int clasp_hs_recv_cv(clasp_conn *c, const struct clasp_hs_msg *m)
     ENSURE(c->prov->pkey_fits(hs->peer_key, cv.algorithm),
            CLASP_ERR_ILLEGAL_PARAMETER);
     uint8_t tbs[64 + 34 + CLASP_MAX_HASH_LEN];
-    size_t tbs_len =
-        cv_content(!c->is_server, m->th_before, c->suite->hash_len, tbs);
+    size_t tbs_len = 0;
+    TRY(cv_content(!c->is_server, m->th_before, c->suite->hash_len, tbs,
+                   sizeof(tbs), &tbs_len));
     TRY(c->prov->verify(c->prov->ctx, hs->peer_key, cv.algorithm, tbs,
                         tbs_len, cv.signature.p, cv.signature.len));
     hs->peer_cv_ok = true;

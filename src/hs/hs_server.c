@@ -120,7 +120,7 @@ static int choose_alpn(clasp_conn *c, const struct clasp_ch *ch)
         ENSURE(clasp_ext_alpn_has(&ch->exts.alpn,
                                   clasp_span_of(sel, sel_len)) > 0,
                CLASP_ERR_NO_APPLICATION_PROTOCOL);
-        memcpy(hs->alpn, sel, sel_len);
+        TRY(clasp_copy(hs->alpn, sizeof(hs->alpn), sel, sel_len));
         hs->alpn_len = sel_len;
         return CLASP_OK;
     }
@@ -252,10 +252,11 @@ static int srv_recv_client_hello(clasp_conn *c, const struct clasp_hs_msg *m,
             }
         }
         if (rc == CLASP_OK && name.len <= 253) {
-            char host[254];
-            memcpy(host, name.p, name.len);
-            host[name.len] = '\0';
-            rc = clasp_set_hostname(c, host);
+            char host[254] = {0};
+            rc = clasp_span_copy(name, host, sizeof(host) - 1);
+            if (rc == CLASP_OK) {
+                rc = clasp_set_hostname(c, host);
+            }
         }
     }
     if (rc == CLASP_OK) {
@@ -267,12 +268,19 @@ static int srv_recv_client_hello(clasp_conn *c, const struct clasp_hs_msg *m,
         rc = choose_cert(c, ch);
     }
     if (rc == CLASP_OK) {
-        memcpy(hs->client_random, ch->random, 32);
-        memcpy(c->client_random, ch->random, 32);
-        rc = clasp_span_copy(ch->legacy_session_id, hs->session_id,
-                             sizeof(hs->session_id));
+        clasp_span random = clasp_span_of(ch->random, 32);
+        rc = clasp_span_copy(random, hs->client_random, 32);
+        if (rc == CLASP_OK) {
+            rc = clasp_span_copy(random, c->client_random, 32);
+        }
+        if (rc == CLASP_OK) {
+            rc = clasp_span_copy(ch->legacy_session_id, hs->session_id,
+                                 sizeof(hs->session_id));
+        }
         hs->session_id_len = ch->legacy_session_id.len;
-        memcpy(hs->ch1_digest, digest, 32);
+        if (rc == CLASP_OK) {
+            rc = clasp_copy(hs->ch1_digest, 32, digest, 32);
+        }
     }
     clasp_mem_free(ch);
     TRY(rc);
@@ -309,7 +317,7 @@ static int write_sh(clasp_conn *c, bool hrr, const uint8_t *pub,
     ENSURE(sh != NULL, CLASP_ERR_ALLOC_FAILED);
     sh->legacy_version = CLASP_VERSION_TLS1_2;
     sh->is_hrr = hrr;
-    memcpy(sh->random, hs->server_random, 32);
+    int rc = clasp_copy(sh->random, sizeof(sh->random), hs->server_random, 32);
     sh->legacy_session_id_echo =
         clasp_span_of(hs->session_id, hs->session_id_len);
     sh->cipher_suite = c->suite->iana;
@@ -330,7 +338,9 @@ static int write_sh(clasp_conn *c, bool hrr, const uint8_t *pub,
         clasp_exts_set(&sh->exts, CLASP_EXT_ID_COOKIE);
     }
     clasp_wr w;
-    int rc = clasp_hs_out_reserve(c, 512, &w);
+    if (rc == CLASP_OK) {
+        rc = clasp_hs_out_reserve(c, 512, &w);
+    }
     if (rc == CLASP_OK) {
         rc = clasp_sh_write(&w, sh);
     }
@@ -393,7 +403,7 @@ static int write_ee(clasp_conn *c)
     }
     clasp_mem_free(ee);
     if (rc == CLASP_OK && hs->alpn_len > 0) {
-        memcpy(c->alpn, hs->alpn, hs->alpn_len);
+        rc = clasp_copy(c->alpn, sizeof(c->alpn) - 1, hs->alpn, hs->alpn_len);
         c->alpn[hs->alpn_len] = '\0';
     }
     return rc;
