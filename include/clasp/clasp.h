@@ -186,8 +186,8 @@ CLASP_API int clasp_conf_own_cert_file(clasp_config *conf,
                                        const char *key_path,
                                        const char *password);
 /** Trust anchors (PEM, one or more certificates) for peer verification. */
-CLASP_API int clasp_conf_ca_chain(clasp_config *conf,
-                                  const unsigned char *pem, size_t len);
+CLASP_API int clasp_conf_ca_chain(clasp_config *conf, const unsigned char *pem,
+                                  size_t len);
 CLASP_API int clasp_conf_ca_file(clasp_config *conf, const char *path);
 /** Add the system's default trust store. */
 CLASP_API int clasp_conf_ca_default(clasp_config *conf);
@@ -223,14 +223,13 @@ CLASP_API int clasp_conf_alpn_select(clasp_config *conf,
  */
 typedef int clasp_sni_t(void *arg, clasp_context *ssl,
                         const unsigned char *name, size_t name_len);
-CLASP_API int clasp_conf_sni(clasp_config *conf, clasp_sni_t *f_sni,
-                             void *arg);
+CLASP_API int clasp_conf_sni(clasp_config *conf, clasp_sni_t *f_sni, void *arg);
 
 /** Debug callback: level CLASP_DEBUG_*, source file and line, message. */
 typedef void clasp_dbg_t(void *arg, int level, const char *file, int line,
                          const char *msg);
-CLASP_API int clasp_conf_dbg(clasp_config *conf, clasp_dbg_t *f_dbg,
-                             void *arg, int max_level);
+CLASP_API int clasp_conf_dbg(clasp_config *conf, clasp_dbg_t *f_dbg, void *arg,
+                             int max_level);
 
 /** Key log callback: one NSS key log line (no newline) per secret, e.g.
  * "CLIENT_HANDSHAKE_TRAFFIC_SECRET <random> <secret>". */
@@ -247,7 +246,8 @@ CLASP_API int clasp_conf_record_padding(clasp_config *conf, size_t block);
 /** Largest Certificate message accepted (default 100 KiB). */
 CLASP_API int clasp_conf_max_cert_list(clasp_config *conf, size_t bytes);
 
-/* ---- connection -------------------------------------------------------------- */
+/* ---- connection
+ * -------------------------------------------------------------- */
 
 /** Create a context; NULL on allocation failure. */
 CLASP_API clasp_context *clasp_new(void);
@@ -303,7 +303,8 @@ CLASP_API int clasp_export_keying_material(clasp_context *ssl,
                                            const unsigned char *context,
                                            size_t context_len);
 
-/* ---- what was negotiated -------------------------------------------------------- */
+/* ---- what was negotiated
+ * -------------------------------------------------------- */
 
 /** "TLSv1.3" (or "unknown" before the handshake). */
 CLASP_API const char *clasp_get_version(const clasp_context *ssl);

@@ -28,8 +28,6 @@ bool clasp_ct_equal(const void *a, const void *b, size_t n);
  * does not fit. Both are trusted buffers (input goes through rd.h). */
 CLASP_MUST_USE int clasp_copy(void *dst, size_t cap, const void *src, size_t n);
 
-
-
 /* A pointer to offset off of a buffer we own (cap bytes), or NULL when off
  * is past its end: keeps offset arithmetic on connection buffers in
  * base/ (DESIGN.md §3.4). */

@@ -13,14 +13,14 @@
 #include "crypto/suites.h"
 #include "hs/config.h"
 
-#define CONF_CHECK(conf)                                                       \
-    do {                                                                       \
-        if ((conf) == NULL) {                                                  \
-            return CLASP_ERR_BAD_INPUT_DATA;                                   \
-        }                                                                      \
-        if (atomic_load(&(conf)->frozen)) {                                    \
-            return CLASP_ERR_BAD_STATE;                                        \
-        }                                                                      \
+#define CONF_CHECK(conf)                     \
+    do {                                     \
+        if ((conf) == NULL) {                \
+            return CLASP_ERR_BAD_INPUT_DATA; \
+        }                                    \
+        if (atomic_load(&(conf)->frozen)) {  \
+            return CLASP_ERR_BAD_STATE;      \
+        }                                    \
     } while (0)
 
 static void set_list(uint16_t *dst, size_t *count, const uint16_t *src,
@@ -58,8 +58,8 @@ clasp_config *clasp_config_new(int endpoint)
              clasp_default_sig_alg_count);
     conf->key_share_count = 1;
     conf->kex_modes = CLASP_TLS1_3_KEY_EXCHANGE_MODE_ALL;
-    conf->authmode = endpoint == CLASP_IS_CLIENT ? CLASP_VERIFY_REQUIRED
-                                                 : CLASP_VERIFY_NONE;
+    conf->authmode =
+        endpoint == CLASP_IS_CLIENT ? CLASP_VERIFY_REQUIRED : CLASP_VERIFY_NONE;
     conf->compat_mode = true;
     conf->max_cert_list = CLASP_DEFAULT_MAX_CERT_LIST;
     if (conf->prov->random(conf->prov->ctx, conf->cookie_key,
@@ -130,8 +130,7 @@ int clasp_conf_max_tls_version(clasp_config *conf, uint16_t v)
 }
 
 /* Validate a preference list: known ids, no duplicates, within the cap. */
-static int check_list(const uint16_t *list, size_t n,
-                      bool (*known)(uint16_t))
+static int check_list(const uint16_t *list, size_t n, bool (*known)(uint16_t))
 {
     ENSURE(list != NULL && n > 0 && n <= CLASP_MAX_PREFS,
            CLASP_ERR_BAD_INPUT_DATA);
@@ -168,8 +167,7 @@ int clasp_conf_ciphersuites(clasp_config *conf, const uint16_t *suites,
     return CLASP_OK;
 }
 
-int clasp_conf_groups(clasp_config *conf, const uint16_t *groups,
-                      size_t count)
+int clasp_conf_groups(clasp_config *conf, const uint16_t *groups, size_t count)
 {
     CONF_CHECK(conf);
     TRY(check_list(groups, count, group_known));
@@ -296,8 +294,8 @@ int clasp_conf_own_cert_file(clasp_config *conf, const char *chain_path,
         rc = read_file(key_path, &key, &key_len);
     }
     if (rc == CLASP_OK) {
-        rc = clasp_conf_own_cert(conf, chain, chain_len, key, key_len,
-                                 password);
+        rc =
+            clasp_conf_own_cert(conf, chain, chain_len, key, key_len, password);
     }
     clasp_mem_free(chain);
     clasp_free_secret(key, key_len);

@@ -11,17 +11,17 @@
 #include "crypto/suites.h"
 #include "hs/hs.h"
 
-#define CONN_CHECK(c)                                                          \
-    do {                                                                       \
-        if ((c) == NULL) {                                                     \
-            return CLASP_ERR_BAD_INPUT_DATA;                                   \
-        }                                                                      \
-        if ((c)->conf == NULL) {                                               \
-            return CLASP_ERR_BAD_STATE;                                        \
-        }                                                                      \
-        if ((c)->fatal != 0) {                                                 \
-            return conn_dead(c);                                               \
-        }                                                                      \
+#define CONN_CHECK(c)                        \
+    do {                                     \
+        if ((c) == NULL) {                   \
+            return CLASP_ERR_BAD_INPUT_DATA; \
+        }                                    \
+        if ((c)->conf == NULL) {             \
+            return CLASP_ERR_BAD_STATE;      \
+        }                                    \
+        if ((c)->fatal != 0) {               \
+            return conn_dead(c);             \
+        }                                    \
     } while (0)
 
 /* A context with a fatal error answers every call with it. The alert of
@@ -169,8 +169,7 @@ int clasp_set_hostname(clasp_context *c, const char *hostname)
 {
     ENSURE(c != NULL, CLASP_ERR_BAD_INPUT_DATA);
     /* RFC 6066 §3: HostName<1..2^16-1>; DNS names are at most 253. */
-    ENSURE(hostname == NULL || (hostname[0] != '\0' &&
-                                strlen(hostname) <= 253),
+    ENSURE(hostname == NULL || (hostname[0] != '\0' && strlen(hostname) <= 253),
            CLASP_ERR_BAD_INPUT_DATA);
     char *copy = NULL;
     if (hostname != NULL) {
@@ -324,7 +323,8 @@ int clasp_export_keying_material(clasp_context *c, unsigned char *out,
                            context_len, out, out_len);
 }
 
-/* ---- getters ------------------------------------------------------------------ */
+/* ---- getters
+ * ------------------------------------------------------------------ */
 
 const char *clasp_get_version(const clasp_context *c)
 {

@@ -14,9 +14,9 @@ int clasp_io_flush(clasp_conn *c)
 {
     while (c->out_sent < c->out_len) {
         ENSURE(c->f_send != NULL, CLASP_ERR_BAD_STATE);
-        int n = c->f_send(c->bio,
-                          clasp_buf_at(c->out_buf, c->out_cap, c->out_sent),
-                          c->out_len - c->out_sent);
+        int n =
+            c->f_send(c->bio, clasp_buf_at(c->out_buf, c->out_cap, c->out_sent),
+                      c->out_len - c->out_sent);
         if (n == CLASP_ERR_WANT_WRITE || n == CLASP_ERR_WANT_READ) {
             return n;
         }

@@ -43,8 +43,7 @@ static int out_reserve(clasp_conn *c, size_t n)
 }
 
 /* Seal one record of content into the outbound buffer. */
-int clasp_engine_seal(clasp_conn *c, uint8_t type, const uint8_t *p,
-                       size_t len)
+int clasp_engine_seal(clasp_conn *c, uint8_t type, const uint8_t *p, size_t len)
 {
     size_t pad = 0;
     size_t block = c->conf->record_padding;
@@ -56,9 +55,8 @@ int clasp_engine_seal(clasp_conn *c, uint8_t type, const uint8_t *p,
     }
     size_t need = clasp_rec_sealed_len(&c->wr, len, pad);
     TRY(out_reserve(c, need));
-    clasp_wr w = clasp_wr_init(
-        clasp_buf_at(c->out_buf, c->out_cap, c->out_len), c->out_cap -
-                                                              c->out_len);
+    clasp_wr w = clasp_wr_init(clasp_buf_at(c->out_buf, c->out_cap, c->out_len),
+                               c->out_cap - c->out_len);
     TRY(clasp_rec_seal(&c->wr, type, p, len, pad, &w));
     c->out_len += w.len;
     return CLASP_OK;
@@ -96,7 +94,7 @@ int clasp_hs_flush(clasp_conn *c)
             n = CLASP_MAX_FRAGMENT_LEN;
         }
         TRY(clasp_engine_seal(c, CLASP_CT_HANDSHAKE,
-                        clasp_buf_at(c->hso_buf, c->hso_cap, off), n));
+                              clasp_buf_at(c->hso_buf, c->hso_cap, off), n));
         off += n;
     }
     clasp_memzero(c->hso_buf, c->hso_len);
@@ -108,9 +106,8 @@ int clasp_hs_send_ccs(clasp_conn *c)
 {
     TRY(clasp_hs_flush(c));
     TRY(out_reserve(c, CLASP_RECORD_HEADER_LEN + 1));
-    clasp_wr w = clasp_wr_init(
-        clasp_buf_at(c->out_buf, c->out_cap, c->out_len), c->out_cap -
-                                                              c->out_len);
+    clasp_wr w = clasp_wr_init(clasp_buf_at(c->out_buf, c->out_cap, c->out_len),
+                               c->out_cap - c->out_len);
     TRY(clasp_rec_write_ccs(&w));
     c->out_len += w.len;
     return CLASP_OK;
@@ -220,7 +217,8 @@ int clasp_engine_fail(clasp_conn *c, int err)
     return err;
 }
 
-/* ---- inbound records -------------------------------------------------------- */
+/* ---- inbound records --------------------------------------------------------
+ */
 
 static bool hs_pending(const clasp_conn *c)
 {
@@ -393,9 +391,9 @@ static int next_msg(clasp_conn *c, struct clasp_hs_msg *m, bool *got)
 {
     *got = false;
     for (;;) {
-        clasp_span pend = clasp_span_of(
-            clasp_buf_at(c->hs_buf, c->hs_cap, c->hs_off), c->hs_len -
-                                                               c->hs_off);
+        clasp_span pend =
+            clasp_span_of(clasp_buf_at(c->hs_buf, c->hs_cap, c->hs_off),
+                          c->hs_len - c->hs_off);
         if (pend.len >= 4) {
             clasp_rd r = clasp_rd_of_span(pend);
             uint8_t type;
@@ -406,8 +404,7 @@ static int next_msg(clasp_conn *c, struct clasp_hs_msg *m, bool *got)
              * before its size: after the handshake too, a ClientHello to
              * a server is unexpected_message (RFC 8446 §4.1.2, §4.6), not
              * an oversized KeyUpdate. */
-            ENSURE(type < 32 &&
-                       (c->rows[c->state].expect & HS_BIT(type)) != 0,
+            ENSURE(type < 32 && (c->rows[c->state].expect & HS_BIT(type)) != 0,
                    CLASP_ERR_UNEXPECTED_MESSAGE);
             ENSURE(len <= msg_limit(c, type), CLASP_ERR_DECODE);
             if (pend.len >= 4 + (size_t)len) {
@@ -427,7 +424,8 @@ static int next_msg(clasp_conn *c, struct clasp_hs_msg *m, bool *got)
     }
 }
 
-/* ---- the dispatcher ----------------------------------------------------------- */
+/* ---- the dispatcher
+ * ----------------------------------------------------------- */
 
 static int dispatch(clasp_conn *c)
 {
@@ -458,8 +456,7 @@ static int dispatch(clasp_conn *c)
         TRY(row->run(c, &m, &next));
     }
     /* The table is the law (DESIGN.md §3.6). */
-    ENSURE(next >= 0 && (row->next_ok & ST_BIT(next)) != 0,
-           CLASP_ERR_INTERNAL);
+    ENSURE(next >= 0 && (row->next_ok & ST_BIT(next)) != 0, CLASP_ERR_INTERNAL);
     /* RFC 8446 §5.1: a message that precedes a key change must end its
      * record. */
     if (c->rd_key_changed) {

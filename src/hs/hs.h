@@ -20,24 +20,24 @@
 
 /* States, named after RFC 8446 Appendix A. */
 enum clasp_cstate {
-    C_START,          /* send ClientHello */
-    C_WAIT_SH,        /* ServerHello or HelloRetryRequest */
-    C_SEND_CH2,       /* send the second ClientHello after HRR */
+    C_START,    /* send ClientHello */
+    C_WAIT_SH,  /* ServerHello or HelloRetryRequest */
+    C_SEND_CH2, /* send the second ClientHello after HRR */
     C_WAIT_EE,
     C_WAIT_CERT_CR,
     C_WAIT_CERT,
     C_WAIT_CV,
     C_WAIT_FINISHED,
-    C_SEND_FLIGHT2,   /* [Certificate, CertificateVerify,] Finished */
+    C_SEND_FLIGHT2, /* [Certificate, CertificateVerify,] Finished */
     C_CONNECTED,
     C__COUNT
 };
 
 enum clasp_sstate {
-    S_START,          /* wait for ClientHello */
-    S_RECVD_CH,       /* choose parameters */
+    S_START,    /* wait for ClientHello */
+    S_RECVD_CH, /* choose parameters */
     S_SEND_HRR,
-    S_NEGOTIATED,     /* send SH, EE, [CR, Certificate, CV], Finished */
+    S_NEGOTIATED, /* send SH, EE, [CR, Certificate, CV], Finished */
     S_WAIT_EOED,
     S_WAIT_FLIGHT2,
     S_WAIT_CERT,
@@ -52,19 +52,21 @@ enum clasp_sstate {
 #define HS_CCS_OK (1u << 1)        /* a compatibility CCS may arrive */
 #define HS_APPDATA_IN (1u << 2)    /* application data may arrive */
 #define HS_APPDATA_OUT (1u << 3)   /* application data may be sent */
-#define HS_TS_MANUAL (1u << 4)     /* handler adds the message to the
-                                    * transcript itself */
-#define HS_EARLY_IN (1u << 5)      /* 0-RTT data may arrive */
-#define HS_TH_BEFORE (1u << 6)     /* handler needs the transcript hash
-                                    * before the message (CV, Finished) */
+#define HS_TS_MANUAL                                             \
+    (1u << 4)                 /* handler adds the message to the \
+                               * transcript itself */
+#define HS_EARLY_IN (1u << 5) /* 0-RTT data may arrive */
+#define HS_TH_BEFORE                               \
+    (1u << 6) /* handler needs the transcript hash \
+               * before the message (CV, Finished) */
 
-#define HS_BIT(type) ((uint32_t)1 << ((type) & 31))
+#define HS_BIT(type) ((uint32_t)1 << ((type)&31))
 #define ST_BIT(state) ((uint32_t)1 << (state))
 
 /* A received handshake message: header included in raw. */
 struct clasp_hs_msg {
     uint8_t type;
-    clasp_span raw;  /* header + body */
+    clasp_span raw; /* header + body */
     clasp_span body;
     uint8_t th_before[CLASP_MAX_HASH_LEN]; /* with HS_TH_BEFORE */
 };
@@ -100,14 +102,14 @@ struct clasp_hs {
     clasp_kx *kx[CLASP_MAX_KEY_SHARES];
     uint16_t kx_group[CLASP_MAX_KEY_SHARES];
     size_t kx_count;
-    uint64_t ext_sent;            /* CLASP_EXT_BIT of what we sent */
+    uint64_t ext_sent; /* CLASP_EXT_BIT of what we sent */
     bool hrr_seen;
-    uint16_t hrr_group;           /* group asked for by HRR, or 0 */
+    uint16_t hrr_group; /* group asked for by HRR, or 0 */
     uint16_t hrr_suite;
     uint8_t cookie[CLASP_MAX_COOKIE_LEN];
     size_t cookie_len;
     bool cert_requested;
-    bool peer_cv_ok;              /* set only by the CV handler */
+    bool peer_cv_ok; /* set only by the CV handler */
     clasp_pkey *peer_key;
 
     /* Server. */
@@ -127,7 +129,7 @@ struct clasp_hs {
     size_t cr_context_len;
     uint16_t client_sig_algs[CLASP_MAX_PREFS];
     size_t client_sig_alg_count;
-    uint8_t alpn[256];      /* server: selected protocol */
+    uint8_t alpn[256]; /* server: selected protocol */
     size_t alpn_len;
     bool sni_seen;
 };
@@ -138,10 +140,10 @@ struct clasp_context {
     bool is_server;
     int state;
     const struct clasp_hs_row *rows;
-    int fatal;          /* sticky fatal error, 0 if none */
-    int peer_alert;     /* last alert received, -1 if none */
-    bool peer_closed;   /* close_notify received */
-    bool sent_close;    /* close_notify queued */
+    int fatal;        /* sticky fatal error, 0 if none */
+    int peer_alert;   /* last alert received, -1 if none */
+    bool peer_closed; /* close_notify received */
+    bool sent_close;  /* close_notify queued */
     bool handshake_done;
 
     /* I/O callbacks. */
@@ -175,7 +177,7 @@ struct clasp_context {
 
     clasp_rec_dir rd;
     clasp_rec_dir wr;
-    bool rd_key_changed; /* set when a read key is installed */
+    bool rd_key_changed;    /* set when a read key is installed */
     bool rd_plain_alert_ok; /* server: a plaintext alert may still come
                              * (engine.c, clasp_engine_read_record) */
     const clasp_suite *suite;
@@ -194,7 +196,7 @@ struct clasp_context {
     struct clasp_hs *hs;
 
     char *hostname;
-    uint8_t *peer_cert;   /* leaf DER */
+    uint8_t *peer_cert; /* leaf DER */
     size_t peer_cert_len;
     char alpn[256];
 
@@ -239,15 +241,13 @@ CLASP_MUST_USE int clasp_hs_recv_nst(clasp_conn *c,
 const char *clasp_hs_type_name(uint8_t type);
 
 /* Output helpers for handlers. */
-CLASP_MUST_USE int clasp_hs_out_reserve(clasp_conn *c, size_t n,
-                                        clasp_wr *w);
+CLASP_MUST_USE int clasp_hs_out_reserve(clasp_conn *c, size_t n, clasp_wr *w);
 CLASP_MUST_USE int clasp_hs_out_commit(clasp_conn *c, const clasp_wr *w,
                                        bool transcript);
 CLASP_MUST_USE int clasp_hs_flush(clasp_conn *c);
 CLASP_MUST_USE int clasp_hs_send_ccs(clasp_conn *c);
 CLASP_MUST_USE int clasp_hs_install_read(clasp_conn *c, const uint8_t *secret);
-CLASP_MUST_USE int clasp_hs_install_write(clasp_conn *c,
-                                          const uint8_t *secret);
+CLASP_MUST_USE int clasp_hs_install_write(clasp_conn *c, const uint8_t *secret);
 void clasp_hs_log(const clasp_conn *c, int level, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 

@@ -38,8 +38,7 @@ static int make_share(clasp_conn *c, uint16_t group,
     return CLASP_OK;
 }
 
-static void u16_list_set(struct clasp_u16_list *l, const uint16_t *v,
-                         size_t n)
+static void u16_list_set(struct clasp_u16_list *l, const uint16_t *v, size_t n)
 {
     for (size_t i = 0; i < n && i < CLASP_U16_LIST_CAP; i++) {
         l->v[i] = v[i];
@@ -100,8 +99,8 @@ static int write_client_hello(clasp_conn *c)
     } else if (hs->kx_count == 0) {
         size_t n = conf->key_share_count;
         for (size_t i = 0; i < n && rc == CLASP_OK; i++) {
-            rc = make_share(c, conf->groups[i],
-                            &e->key_share.client_shares[i], pubs[i]);
+            rc = make_share(c, conf->groups[i], &e->key_share.client_shares[i],
+                            pubs[i]);
         }
         e->key_share.client_shares_kept = n;
     }
@@ -194,8 +193,7 @@ static int check_server_hello(clasp_conn *c, const struct clasp_sh *sh)
     /* §4.2.1 / App. D.1: no supported_versions means TLS 1.2 or older,
      * which this build does not speak. */
     ENSURE(sh->has_supported_versions, CLASP_ERR_PROTOCOL_VERSION);
-    ENSURE(sh->exts.supported_versions.selected_version ==
-               CLASP_VERSION_TLS1_3,
+    ENSURE(sh->exts.supported_versions.selected_version == CLASP_VERSION_TLS1_3,
            CLASP_ERR_ILLEGAL_PARAMETER);
     ENSURE(sh->legacy_version == CLASP_VERSION_TLS1_2,
            CLASP_ERR_ILLEGAL_PARAMETER);
@@ -270,8 +268,7 @@ static int cli_recv_server_hello(clasp_conn *c, const struct clasp_hs_msg *m,
     /* (EC)DHE is the only mode offered: the server's share is mandatory
      * and must be for a group we sent (§4.2.8, SECURITY-CHECKLIST 27). */
     size_t idx = hs->kx_count;
-    if (rc == CLASP_OK &&
-        !clasp_exts_has(&sh->exts, CLASP_EXT_ID_KEY_SHARE)) {
+    if (rc == CLASP_OK && !clasp_exts_has(&sh->exts, CLASP_EXT_ID_KEY_SHARE)) {
         rc = clasp_fail(CLASP_ERR_MISSING_EXTENSION, __FILE__, __LINE__);
     }
     if (rc == CLASP_OK) {
@@ -409,8 +406,7 @@ static int cli_recv_certificate(clasp_conn *c, const struct clasp_hs_msg *m,
 }
 
 static int cli_recv_certificate_verify(clasp_conn *c,
-                                       const struct clasp_hs_msg *m,
-                                       int *next)
+                                       const struct clasp_hs_msg *m, int *next)
 {
     TRY(clasp_hs_recv_cv(c, m));
     *next = C_WAIT_FINISHED;
@@ -493,11 +489,10 @@ const struct clasp_hs_row clasp_client_rows[C__COUNT] = {
         HS_BIT(CLASP_HS_CERTIFICATE) | HS_BIT(CLASP_HS_CERTIFICATE_REQUEST),
         ST_BIT(C_WAIT_CV) | ST_BIT(C_WAIT_CERT), HS_CCS_OK,
         cli_recv_cert_or_cr),
-    ROW(C_WAIT_CERT, HS_BIT(CLASP_HS_CERTIFICATE), ST_BIT(C_WAIT_CV),
-        HS_CCS_OK, cli_recv_certificate),
-    ROW(C_WAIT_CV, HS_BIT(CLASP_HS_CERTIFICATE_VERIFY),
-        ST_BIT(C_WAIT_FINISHED), HS_CCS_OK | HS_TH_BEFORE,
-        cli_recv_certificate_verify),
+    ROW(C_WAIT_CERT, HS_BIT(CLASP_HS_CERTIFICATE), ST_BIT(C_WAIT_CV), HS_CCS_OK,
+        cli_recv_certificate),
+    ROW(C_WAIT_CV, HS_BIT(CLASP_HS_CERTIFICATE_VERIFY), ST_BIT(C_WAIT_FINISHED),
+        HS_CCS_OK | HS_TH_BEFORE, cli_recv_certificate_verify),
     ROW(C_WAIT_FINISHED, HS_BIT(CLASP_HS_FINISHED), ST_BIT(C_SEND_FLIGHT2),
         HS_CCS_OK | HS_TH_BEFORE, cli_recv_finished),
     ROW(C_SEND_FLIGHT2, 0, ST_BIT(C_CONNECTED), 0, cli_send_flight2),

@@ -85,8 +85,7 @@ static int cv_content(bool server, const uint8_t *th, size_t th_len,
     return clasp_wr_finish(&w);
 }
 
-int clasp_hs_send_cv(clasp_conn *c, const clasp_certkey *ck,
-                     uint16_t sig_alg)
+int clasp_hs_send_cv(clasp_conn *c, const clasp_certkey *ck, uint16_t sig_alg)
 {
     /* struct {
      *     SignatureScheme algorithm;
@@ -225,8 +224,8 @@ int clasp_hs_recv_cv(clasp_conn *c, const struct clasp_hs_msg *m)
     size_t tbs_len = 0;
     TRY(cv_content(!c->is_server, m->th_before, c->suite->hash_len, tbs,
                    sizeof(tbs), &tbs_len));
-    TRY(c->prov->verify(c->prov->ctx, hs->peer_key, cv.algorithm, tbs,
-                        tbs_len, cv.signature.p, cv.signature.len));
+    TRY(c->prov->verify(c->prov->ctx, hs->peer_key, cv.algorithm, tbs, tbs_len,
+                        cv.signature.p, cv.signature.len));
     hs->peer_cv_ok = true;
     c->peer_sig_alg = cv.algorithm;
     return CLASP_OK;

@@ -128,8 +128,7 @@ static int recv_key_update(clasp_conn *c, const struct clasp_hs_msg *m)
     return CLASP_OK;
 }
 
-int clasp_hs_recv_post(clasp_conn *c, const struct clasp_hs_msg *m,
-                       int *next)
+int clasp_hs_recv_post(clasp_conn *c, const struct clasp_hs_msg *m, int *next)
 {
     *next = c->state;
     switch (m->type) {

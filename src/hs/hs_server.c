@@ -20,9 +20,12 @@
 static int ch_digest(clasp_conn *c, const struct clasp_ch *ch, uint8_t *out)
 {
     static const enum clasp_ext_id same[] = {
-        CLASP_EXT_ID_SUPPORTED_VERSIONS, CLASP_EXT_ID_SUPPORTED_GROUPS,
-        CLASP_EXT_ID_SIG_ALG,            CLASP_EXT_ID_SIG_ALG_CERT,
-        CLASP_EXT_ID_SERVER_NAME,        CLASP_EXT_ID_ALPN,
+        CLASP_EXT_ID_SUPPORTED_VERSIONS,
+        CLASP_EXT_ID_SUPPORTED_GROUPS,
+        CLASP_EXT_ID_SIG_ALG,
+        CLASP_EXT_ID_SIG_ALG_CERT,
+        CLASP_EXT_ID_SERVER_NAME,
+        CLASP_EXT_ID_ALPN,
         CLASP_EXT_ID_PSK_KEY_EXCHANGE_MODES,
     };
     clasp_hash *h = NULL;
@@ -70,8 +73,8 @@ static int check_client_hello(const struct clasp_ch *ch)
     ENSURE(ch->legacy_version >= 0x0301, CLASP_ERR_PROTOCOL_VERSION);
     /* A hello without supported_versions (including 1.2-only and
      * extension-less ones) asks for TLS 1.2 or older (App. D.2). */
-    ENSURE(ch->has_extensions && clasp_exts_has(&ch->exts,
-                                                CLASP_EXT_ID_SUPPORTED_VERSIONS),
+    ENSURE(ch->has_extensions &&
+               clasp_exts_has(&ch->exts, CLASP_EXT_ID_SUPPORTED_VERSIONS),
            CLASP_ERR_PROTOCOL_VERSION);
     ENSURE(clasp_ext_u16_list_has(&ch->exts.supported_versions.versions,
                                   CLASP_VERSION_TLS1_3) > 0,
@@ -117,8 +120,8 @@ static int choose_alpn(clasp_conn *c, const struct clasp_ch *ch)
         ENSURE(rc == 0, CLASP_ERR_NO_APPLICATION_PROTOCOL);
         ENSURE(sel != NULL && sel_len >= 1 && sel_len <= 255,
                CLASP_ERR_NO_APPLICATION_PROTOCOL);
-        ENSURE(clasp_ext_alpn_has(&ch->exts.alpn,
-                                  clasp_span_of(sel, sel_len)) > 0,
+        ENSURE(clasp_ext_alpn_has(&ch->exts.alpn, clasp_span_of(sel, sel_len)) >
+                   0,
                CLASP_ERR_NO_APPLICATION_PROTOCOL);
         TRY(clasp_copy(hs->alpn, sizeof(hs->alpn), sel, sel_len));
         hs->alpn_len = sel_len;
@@ -208,8 +211,7 @@ static int srv_recv_client_hello(clasp_conn *c, const struct clasp_hs_msg *m,
     uint16_t group = 0;
     hs->hrr_needed = false;
     const struct clasp_ext_key_share *k = &ch->exts.key_share;
-    for (size_t i = 0; rc == CLASP_OK && i < conf->group_count && !group;
-         i++) {
+    for (size_t i = 0; rc == CLASP_OK && i < conf->group_count && !group; i++) {
         struct clasp_key_share_entry e;
         if (clasp_ext_key_share_find(k, conf->groups[i], &e) > 0) {
             group = conf->groups[i];
@@ -241,8 +243,7 @@ static int srv_recv_client_hello(clasp_conn *c, const struct clasp_hs_msg *m,
         rc = clasp_fail(CLASP_ERR_ILLEGAL_PARAMETER, __FILE__, __LINE__);
     }
     /* Server name: the application's callback may pick certificates. */
-    if (rc == CLASP_OK &&
-        clasp_exts_has(&ch->exts, CLASP_EXT_ID_SERVER_NAME)) {
+    if (rc == CLASP_OK && clasp_exts_has(&ch->exts, CLASP_EXT_ID_SERVER_NAME)) {
         clasp_span name = ch->exts.server_name.host_name;
         hs->sni_seen = true;
         if (conf->f_sni != NULL) {
@@ -309,8 +310,7 @@ static int send_compat_ccs(clasp_conn *c)
     return CLASP_OK;
 }
 
-static int write_sh(clasp_conn *c, bool hrr, const uint8_t *pub,
-                    size_t pub_len)
+static int write_sh(clasp_conn *c, bool hrr, const uint8_t *pub, size_t pub_len)
 {
     struct clasp_hs *hs = c->hs;
     struct clasp_sh *sh = clasp_mem_calloc(1, sizeof(*sh));
@@ -352,8 +352,7 @@ static int write_sh(clasp_conn *c, bool hrr, const uint8_t *pub,
 }
 
 static int srv_send_hello_retry_request(clasp_conn *c,
-                                        const struct clasp_hs_msg *m,
-                                        int *next)
+                                        const struct clasp_hs_msg *m, int *next)
 {
     CLASP_UNUSED(m);
     struct clasp_hs *hs = c->hs;
@@ -525,8 +524,7 @@ static int srv_recv_certificate(clasp_conn *c, const struct clasp_hs_msg *m,
 }
 
 static int srv_recv_certificate_verify(clasp_conn *c,
-                                       const struct clasp_hs_msg *m,
-                                       int *next)
+                                       const struct clasp_hs_msg *m, int *next)
 {
     TRY(clasp_hs_recv_cv(c, m));
     *next = S_WAIT_FINISHED;
@@ -571,16 +569,15 @@ const struct clasp_hs_row clasp_server_rows[S__COUNT] = {
     ROW(S_SEND_HRR, 0, ST_BIT(S_START), 0, srv_send_hello_retry_request),
     ROW(S_NEGOTIATED, 0, ST_BIT(S_WAIT_EOED) | ST_BIT(S_WAIT_FLIGHT2), 0,
         srv_send_flight),
-    ROW(S_WAIT_EOED, HS_BIT(CLASP_HS_END_OF_EARLY_DATA),
-        ST_BIT(S_WAIT_FLIGHT2), HS_CCS_OK, srv_recv_end_of_early_data),
+    ROW(S_WAIT_EOED, HS_BIT(CLASP_HS_END_OF_EARLY_DATA), ST_BIT(S_WAIT_FLIGHT2),
+        HS_CCS_OK, srv_recv_end_of_early_data),
     ROW(S_WAIT_FLIGHT2, 0, ST_BIT(S_WAIT_CERT) | ST_BIT(S_WAIT_FINISHED),
         HS_CCS_OK, srv_wait_flight2),
     ROW(S_WAIT_CERT, HS_BIT(CLASP_HS_CERTIFICATE),
         ST_BIT(S_WAIT_CV) | ST_BIT(S_WAIT_FINISHED), HS_CCS_OK,
         srv_recv_certificate),
-    ROW(S_WAIT_CV, HS_BIT(CLASP_HS_CERTIFICATE_VERIFY),
-        ST_BIT(S_WAIT_FINISHED), HS_CCS_OK | HS_TH_BEFORE,
-        srv_recv_certificate_verify),
+    ROW(S_WAIT_CV, HS_BIT(CLASP_HS_CERTIFICATE_VERIFY), ST_BIT(S_WAIT_FINISHED),
+        HS_CCS_OK | HS_TH_BEFORE, srv_recv_certificate_verify),
     ROW(S_WAIT_FINISHED, HS_BIT(CLASP_HS_FINISHED), ST_BIT(S_CONNECTED),
         HS_CCS_OK | HS_TH_BEFORE, srv_recv_finished),
     ROW(S_CONNECTED, HS_BIT(CLASP_HS_KEY_UPDATE), ST_BIT(S_CONNECTED),

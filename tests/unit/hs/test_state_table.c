@@ -16,24 +16,37 @@ struct edge {
 /* RFC 8446 A.1, with HRR as WAIT_SH -> SEND_CH2 -> WAIT_SH and the
  * client's second flight as SEND_FLIGHT2. */
 static const struct edge client_edges[] = {
-    {C_START, C_WAIT_SH},         {C_WAIT_SH, C_SEND_CH2},
-    {C_SEND_CH2, C_WAIT_SH},      {C_WAIT_SH, C_WAIT_EE},
-    {C_WAIT_EE, C_WAIT_CERT_CR},  {C_WAIT_EE, C_WAIT_FINISHED},
-    {C_WAIT_CERT_CR, C_WAIT_CERT}, {C_WAIT_CERT_CR, C_WAIT_CV},
-    {C_WAIT_CERT, C_WAIT_CV},     {C_WAIT_CV, C_WAIT_FINISHED},
-    {C_WAIT_FINISHED, C_SEND_FLIGHT2}, {C_SEND_FLIGHT2, C_CONNECTED},
+    {C_START, C_WAIT_SH},
+    {C_WAIT_SH, C_SEND_CH2},
+    {C_SEND_CH2, C_WAIT_SH},
+    {C_WAIT_SH, C_WAIT_EE},
+    {C_WAIT_EE, C_WAIT_CERT_CR},
+    {C_WAIT_EE, C_WAIT_FINISHED},
+    {C_WAIT_CERT_CR, C_WAIT_CERT},
+    {C_WAIT_CERT_CR, C_WAIT_CV},
+    {C_WAIT_CERT, C_WAIT_CV},
+    {C_WAIT_CV, C_WAIT_FINISHED},
+    {C_WAIT_FINISHED, C_SEND_FLIGHT2},
+    {C_SEND_FLIGHT2, C_CONNECTED},
     {C_CONNECTED, C_CONNECTED},
 };
 
 /* RFC 8446 A.2. */
 static const struct edge server_edges[] = {
-    {S_START, S_RECVD_CH},         {S_RECVD_CH, S_SEND_HRR},
-    {S_SEND_HRR, S_START},         {S_RECVD_CH, S_NEGOTIATED},
-    {S_NEGOTIATED, S_WAIT_EOED},   {S_NEGOTIATED, S_WAIT_FLIGHT2},
-    {S_WAIT_EOED, S_WAIT_FLIGHT2}, {S_WAIT_FLIGHT2, S_WAIT_CERT},
-    {S_WAIT_FLIGHT2, S_WAIT_FINISHED}, {S_WAIT_CERT, S_WAIT_CV},
-    {S_WAIT_CERT, S_WAIT_FINISHED}, {S_WAIT_CV, S_WAIT_FINISHED},
-    {S_WAIT_FINISHED, S_CONNECTED}, {S_CONNECTED, S_CONNECTED},
+    {S_START, S_RECVD_CH},
+    {S_RECVD_CH, S_SEND_HRR},
+    {S_SEND_HRR, S_START},
+    {S_RECVD_CH, S_NEGOTIATED},
+    {S_NEGOTIATED, S_WAIT_EOED},
+    {S_NEGOTIATED, S_WAIT_FLIGHT2},
+    {S_WAIT_EOED, S_WAIT_FLIGHT2},
+    {S_WAIT_FLIGHT2, S_WAIT_CERT},
+    {S_WAIT_FLIGHT2, S_WAIT_FINISHED},
+    {S_WAIT_CERT, S_WAIT_CV},
+    {S_WAIT_CERT, S_WAIT_FINISHED},
+    {S_WAIT_CV, S_WAIT_FINISHED},
+    {S_WAIT_FINISHED, S_CONNECTED},
+    {S_CONNECTED, S_CONNECTED},
 };
 
 static void check_edges(const struct clasp_hs_row *rows, int count,
@@ -45,8 +58,8 @@ static void check_edges(const struct clasp_hs_row *rows, int count,
     }
     for (int s = 0; s < count; s++) {
         if (rows[s].next_ok != want[s]) {
-            fail_msg("state %s: table edges 0x%x, RFC edges 0x%x",
-                     rows[s].name, rows[s].next_ok, want[s]);
+            fail_msg("state %s: table edges 0x%x, RFC edges 0x%x", rows[s].name,
+                     rows[s].next_ok, want[s]);
         }
     }
 }
@@ -107,8 +120,7 @@ static void send_states_expect_no_input(void **state)
     for (size_t i = 0; i < 3; i++) {
         assert_int_equal(clasp_client_rows[csend[i]].expect, 0);
     }
-    const int ssend[] = {S_RECVD_CH, S_SEND_HRR, S_NEGOTIATED,
-                         S_WAIT_FLIGHT2};
+    const int ssend[] = {S_RECVD_CH, S_SEND_HRR, S_NEGOTIATED, S_WAIT_FLIGHT2};
     for (size_t i = 0; i < 4; i++) {
         assert_int_equal(clasp_server_rows[ssend[i]].expect, 0);
     }
@@ -119,10 +131,10 @@ static void message_directions_are_enforced(void **state)
     (void)state;
     /* A server never accepts server-only messages and vice versa
      * (SECURITY-CHECKLIST row 21). */
-    uint32_t server_only =
-        HS_BIT(CLASP_HS_SERVER_HELLO) | HS_BIT(CLASP_HS_NEW_SESSION_TICKET) |
-        HS_BIT(CLASP_HS_ENCRYPTED_EXTENSIONS) |
-        HS_BIT(CLASP_HS_CERTIFICATE_REQUEST);
+    uint32_t server_only = HS_BIT(CLASP_HS_SERVER_HELLO) |
+                           HS_BIT(CLASP_HS_NEW_SESSION_TICKET) |
+                           HS_BIT(CLASP_HS_ENCRYPTED_EXTENSIONS) |
+                           HS_BIT(CLASP_HS_CERTIFICATE_REQUEST);
     uint32_t client_only =
         HS_BIT(CLASP_HS_CLIENT_HELLO) | HS_BIT(CLASP_HS_END_OF_EARLY_DATA);
     for (int s = 0; s < S__COUNT; s++) {
