@@ -131,6 +131,10 @@ static int write_client_hello(clasp_conn *c)
         e->cookie.cookie = clasp_span_of(hs->cookie, hs->cookie_len);
         clasp_exts_set(e, CLASP_EXT_ID_COOKIE);
     }
+    /* RFC 7685 §4: pad a ClientHello of 256..511 bytes to 512, which some
+     * middleboxes mishandle (the padding goes before pre_shared_key). */
+    e->padding.target_len = 512;
+    clasp_exts_set(e, CLASP_EXT_ID_PADDING);
     hs->ext_sent = e->present;
 
     clasp_wr w;
