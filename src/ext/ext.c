@@ -319,7 +319,7 @@ static int scan_block(clasp_rd *exts, uint8_t in_msg, uint64_t sent_mask,
     struct clasp_ext_u16_set seen = {{0}};
     bool after_psk = false;
     for (;;) {
-        uint16_t type;
+        uint16_t type = 0;
         clasp_rd data;
         int more = clasp_ext_next(exts, &type, &data);
         TRY(more);
