@@ -246,7 +246,17 @@ static int srv_recv_client_hello(clasp_conn *c, const struct clasp_hs_msg *m,
     if (rc == CLASP_OK && clasp_exts_has(&ch->exts, CLASP_EXT_ID_SERVER_NAME)) {
         clasp_span name = ch->exts.server_name.host_name;
         hs->sni_seen = true;
-        if (conf->f_sni != NULL) {
+        /* RFC 6066 §3: HostName is an ASCII host name; a NUL byte in it
+         * can only be an attempt to confuse name checks. */
+        for (size_t i = 0; rc == CLASP_OK && i < name.len; i++) {
+            uint8_t b = 0;
+            rc = clasp_span_at(name, i, &b);
+            if (rc == CLASP_OK && b == 0) {
+                rc =
+                    clasp_fail(CLASP_ERR_ILLEGAL_PARAMETER, __FILE__, __LINE__);
+            }
+        }
+        if (rc == CLASP_OK && conf->f_sni != NULL) {
             rc = conf->f_sni(conf->sni_arg, c, name.p, name.len);
             if (rc < 0) {
                 rc = clasp_fail(rc, __FILE__, __LINE__);
@@ -570,7 +580,7 @@ const struct clasp_hs_row clasp_server_rows[S__COUNT] = {
     ROW(S_NEGOTIATED, 0, ST_BIT(S_WAIT_EOED) | ST_BIT(S_WAIT_FLIGHT2), 0,
         srv_send_flight),
     ROW(S_WAIT_EOED, HS_BIT(CLASP_HS_END_OF_EARLY_DATA), ST_BIT(S_WAIT_FLIGHT2),
-        HS_CCS_OK, srv_recv_end_of_early_data),
+        HS_END_OF_RECORD | HS_CCS_OK, srv_recv_end_of_early_data),
     ROW(S_WAIT_FLIGHT2, 0, ST_BIT(S_WAIT_CERT) | ST_BIT(S_WAIT_FINISHED),
         HS_CCS_OK, srv_wait_flight2),
     ROW(S_WAIT_CERT, HS_BIT(CLASP_HS_CERTIFICATE),
@@ -579,7 +589,7 @@ const struct clasp_hs_row clasp_server_rows[S__COUNT] = {
     ROW(S_WAIT_CV, HS_BIT(CLASP_HS_CERTIFICATE_VERIFY), ST_BIT(S_WAIT_FINISHED),
         HS_CCS_OK | HS_TH_BEFORE, srv_recv_certificate_verify),
     ROW(S_WAIT_FINISHED, HS_BIT(CLASP_HS_FINISHED), ST_BIT(S_CONNECTED),
-        HS_CCS_OK | HS_TH_BEFORE, srv_recv_finished),
+        HS_END_OF_RECORD | HS_CCS_OK | HS_TH_BEFORE, srv_recv_finished),
     ROW(S_CONNECTED, HS_BIT(CLASP_HS_KEY_UPDATE), ST_BIT(S_CONNECTED),
         HS_APPDATA_IN | HS_TS_MANUAL, clasp_hs_recv_post),
 };
