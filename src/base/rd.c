@@ -8,6 +8,7 @@
 
 #include <string.h>
 
+#include "base/mem.h"
 #include "clasp/clasp.h"
 
 static int rd_be(clasp_rd *r, size_t n, uint64_t *v)
@@ -156,16 +157,63 @@ int clasp_span_sub(clasp_span s, size_t off, size_t n, clasp_span *out)
     return CLASP_OK;
 }
 
+/* All ones if v != 0, else zero, without a branch. */
+static uint64_t nonzero_mask(uint64_t v)
+{
+    return (uint64_t)0 - ((v | ((uint64_t)0 - v)) >> 63);
+}
+
+/* Two 64-bit lanes (GCC and Clang vector extension): SSE2 registers on
+ * x86-64, NEON on arm64, plain pairs of words elsewhere. */
+typedef uint64_t lanes2 __attribute__((vector_size(16)));
+
+/* Every byte is read, and nothing branches on a byte or indexes memory
+ * with one: 64 bytes at a time, the last chunk holding a non-zero byte is
+ * kept (selected with masks), then that chunk and the tail are searched
+ * bytewise. About half an instruction per byte, where a bytewise scan took
+ * eight: on a full 16 KiB record the scan costs a fraction of the AES-GCM
+ * decryption instead of more than it. */
 int clasp_span_last_nonzero(clasp_span s, size_t *idx)
 {
-    size_t found = 0;
-    size_t last = 0;
-    for (size_t i = 0; i < s.len; i++) {
-        /* mask = all ones iff s.p[i] != 0, without a branch */
-        size_t mask = (size_t)0 - (((size_t)s.p[i] + 0xFF) >> 8);
-        last = (i & mask) | (last & ~mask);
-        found |= mask;
+    enum { CHUNK = 64 };
+    /* Four named vectors rather than an array: they stay in registers. */
+    lanes2 k0 = {0, 0}, k1 = {0, 0}, k2 = {0, 0}, k3 = {0, 0};
+    uint64_t found = 0;
+    size_t chunk_at = 0;
+    size_t off = 0;
+    for (; s.len - off >= CHUNK; off += CHUNK) {
+        lanes2 v0, v1, v2, v3;
+        memcpy(&v0, s.p + off, 16);
+        memcpy(&v1, s.p + off + 16, 16);
+        memcpy(&v2, s.p + off + 32, 16);
+        memcpy(&v3, s.p + off + 48, 16);
+        lanes2 any = (v0 | v1) | (v2 | v3);
+        uint64_t m = nonzero_mask(any[0] | any[1]);
+        lanes2 vm = {m, m};
+        chunk_at = (off & (size_t)m) | (chunk_at & ~(size_t)m);
+        k0 ^= (k0 ^ v0) & vm;
+        k1 ^= (k1 ^ v1) & vm;
+        k2 ^= (k2 ^ v2) & vm;
+        k3 ^= (k3 ^ v3) & vm;
+        found |= m;
     }
+    uint8_t bytes[CHUNK];
+    memcpy(bytes, &k0, 16);
+    memcpy(bytes + 16, &k1, 16);
+    memcpy(bytes + 32, &k2, 16);
+    memcpy(bytes + 48, &k3, 16);
+    size_t last = 0;
+    for (size_t k = 0; k < CHUNK; k++) {
+        size_t mask = (size_t)nonzero_mask(bytes[k]);
+        last = ((chunk_at + k) & mask) | (last & ~mask);
+    }
+    /* The tail comes after every chunk: a non-zero byte there wins. */
+    for (size_t i = off; i < s.len; i++) {
+        uint64_t m = nonzero_mask(s.p[i]);
+        last = (i & (size_t)m) | (last & ~(size_t)m);
+        found |= m;
+    }
+    clasp_memzero(bytes, sizeof(bytes));
     if (found == 0) {
         return CLASP_ERR_NOT_FOUND;
     }

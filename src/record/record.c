@@ -364,7 +364,9 @@ int clasp_rec_open(clasp_rec_dir *d, uint8_t *rec, size_t rec_len,
 {
     ENSURE(d != NULL && rec != NULL && out != NULL, CLASP_ERR_INTERNAL);
     clasp_rd r = clasp_rd_init(rec, rec_len);
-    clasp_rec_header h;
+    /* Zeroed: gcc -O3 cannot see that a successful parse sets it
+     * (-Wmaybe-uninitialized breaks the -Werror Release build). */
+    clasp_rec_header h = {0};
     TRY(clasp_rec_header_parse(d, &r, &h));
     /* The caller frames records by the header: exactly one here. */
     ENSURE(clasp_rd_left(&r) == h.length, CLASP_ERR_INTERNAL);
