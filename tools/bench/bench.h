@@ -145,6 +145,8 @@ typedef struct {
 /* heap figures of clasp / libssl (drivers) */
 int bench_clasp_heap(const bench_fig *fig, bench_heap_result *out);
 int bench_libssl_heap(const bench_fig *fig, bench_heap_result *out);
+/* the floor: allocation calls only (bytes are -1) */
+int bench_floor_heap(const bench_fig *fig, bench_heap_result *out);
 
 /* ---- shared helpers -------------------------------------------------------
  */

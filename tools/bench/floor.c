@@ -436,3 +436,39 @@ const bench_impl bench_floor = {
     "crypto floor", floor_unavailable, floor_fig_new,
     floor_fig_run,  floor_fig_free,
 };
+
+/* Allocation calls of the floor's own operations per handshake and side
+ * (libcrypto's, through CRYPTO_set_mem_functions): what even the minimal
+ * use of libcrypto costs, the reference for the contenders' counts. */
+int bench_floor_heap(const bench_fig *fig, bench_heap_result *out)
+{
+    memset(out, 0, sizeof(*out));
+    bench_fig hf = *fig;
+    hf.kind = FIG_FULL;
+    heap_set_owner(BENCH_HARNESS);
+    floor_fig *f = floor_fig_new(&hf);
+    if (f == NULL) {
+        return -1;
+    }
+    bench_meter m;
+    meter_reset(&m);
+    int rc = 0;
+    for (int i = 0; i < 3 && rc == 0; i++) {
+        rc = hs_one(f, &m);
+    }
+    heap_stats before, after;
+    heap_get(&before);
+    if (rc == 0) {
+        rc = hs_one(f, &m);
+    }
+    heap_get(&after);
+    for (int s = 0; s < BENCH_SIDES && rc == 0; s++) {
+        for (int k = 0; k < HEAP_SRCS; k++) {
+            out->calls[s][k] = (double)(after.calls[s][k] - before.calls[s][k]);
+        }
+        out->peak[s] = out->idle[s] = out->active[s] = out->released[s] = -1;
+    }
+    out->valid = rc == 0;
+    floor_fig_free(f);
+    return rc;
+}

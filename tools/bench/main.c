@@ -421,6 +421,9 @@ static void heap_child(const opts *o, int fd)
             FIG_FULL, BENCH_KEY_ECDSA, CLASP_TLS1_3_AES_128_GCM_SHA256, 0,
             0,        o->pki};
         int rc = 0;
+        if (o->only & (1 << IMPL_FLOOR)) {
+            rc |= bench_floor_heap(&fig, &msg.r[IMPL_FLOOR]);
+        }
         if (o->only & (1 << IMPL_CLASP)) {
             rc |= bench_clasp_heap(&fig, &msg.r[IMPL_CLASP]);
         }
@@ -659,15 +662,23 @@ static void print_heap(void)
     static const char *const side_names[BENCH_SIDES] = {"server", "client"};
     printf("\n== Heap per connection: full handshake, ECDSA P-256, "
            "TLS_AES_128_GCM_SHA256\n");
-    printf("  contender side    allocs/hs  (own + libcrypto)   peak B    "
+    printf("  contender     side    allocs/hs  (own + libcrypto)   peak B    "
            "idle B  active B  released B\n");
-    for (int i = IMPL_CLASP; i <= IMPL_LIBSSL; i++) {
+    for (int i = 0; i < NIMPL; i++) {
         const bench_heap_result *h = &heap_res[i];
         if (!h->valid) {
             continue;
         }
         for (int s = 0; s < BENCH_SIDES; s++) {
             int own = i == IMPL_CLASP ? HEAP_SRC_CLASP : HEAP_SRC_LIBSSL;
+            if (i == IMPL_FLOOR) {
+                printf("  %-13s %-6s %10.0f  (%5.0f + %5.0f) %10s %9s "
+                       "%9s %11s\n",
+                       "crypto floor", side_names[s],
+                       h->calls[s][HEAP_SRC_CRYPTO], 0.0,
+                       h->calls[s][HEAP_SRC_CRYPTO], "-", "-", "-", "-");
+                continue;
+            }
             double total = h->calls[s][HEAP_SRC_CLASP] +
                            h->calls[s][HEAP_SRC_CRYPTO] +
                            h->calls[s][HEAP_SRC_LIBSSL];
@@ -677,7 +688,7 @@ static void print_heap(void)
             } else {
                 snprintf(rel, sizeof(rel), "%lld", h->released[s]);
             }
-            printf("  %-9s %-6s %10.0f  (%5.0f + %5.0f) %10lld %9lld "
+            printf("  %-13s %-6s %10.0f  (%5.0f + %5.0f) %10lld %9lld "
                    "%9lld %11s\n",
                    impls[i]->name, side_names[s], total, h->calls[s][own],
                    h->calls[s][HEAP_SRC_CRYPTO], h->peak[s], h->idle[s],
@@ -896,7 +907,7 @@ static void print_json(const opts *o, const char *cpu)
     }
     printf("  ],\n  \"heap\": {");
     int first = 1;
-    for (int i = IMPL_CLASP; i <= IMPL_LIBSSL && heap_ok; i++) {
+    for (int i = 0; i < NIMPL && heap_ok; i++) {
         const bench_heap_result *h = &heap_res[i];
         if (!h->valid) {
             continue;
