@@ -18,5 +18,5 @@ command -v valgrind >/dev/null || {
     echo "FAIL: valgrind not found (apt-get install valgrind)"
     exit 1
 }
-exec bash "$src/tools/bench/callgrind.sh" --build "$build" --handshakes 10 \
+exec bash "$src/tools/bench/callgrind.sh" --build "$build" --handshakes 20 \
     --check
