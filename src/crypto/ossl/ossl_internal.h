@@ -24,6 +24,10 @@ typedef struct {
     OSSL_LIB_CTX *libctx; /* borrowed; NULL = default context */
     char *propq;          /* owned copy, or NULL */
     EVP_MD *md[OSSL_HASH_SLOTS];
+    /* Hash of the empty string per digest (every key schedule starts with
+     * one, RFC 8446 §7.1), computed once; empty_ok[i] when present. */
+    uint8_t empty_hash[OSSL_HASH_SLOTS][CLASP_MAX_HASH_LEN];
+    bool empty_ok[OSSL_HASH_SLOTS];
     EVP_CIPHER *aes128gcm;
     EVP_CIPHER *aes256gcm;
     EVP_CIPHER *chacha;

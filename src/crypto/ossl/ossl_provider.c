@@ -82,6 +82,9 @@ static void fetch_all(clasp_ossl_ctx *c)
     const char *q = c->propq;
     for (size_t i = 1; i < OSSL_HASH_SLOTS; i++) {
         c->md[i] = EVP_MD_fetch(l, md_names[i], q);
+        c->empty_ok[i] = c->md[i] != NULL &&
+                         EVP_Digest(c->empty_hash[i], 0, c->empty_hash[i], NULL,
+                                    c->md[i], NULL) == 1;
     }
     c->aes128gcm = EVP_CIPHER_fetch(l, "AES-128-GCM", q);
     c->aes256gcm = EVP_CIPHER_fetch(l, "AES-256-GCM", q);
