@@ -71,7 +71,8 @@ while [ $# -gt 0 ]; do
 done
 [ ${#keys[@]} -gt 0 ] || keys=(ecdsa rsa)
 if [ ${#only[@]} -eq 0 ]; then
-    if [ "$mode" = report ]; then only=(floor clasp libssl); else only=(clasp); fi
+    only=(clasp)
+    [ "$mode" != report ] || only=(floor clasp libssl)
 fi
 
 for tool in valgrind python3; do
@@ -118,7 +119,7 @@ if ! valgrind --tool=callgrind --collect-atstart=no \
     exit 1
 fi
 
-versions="$info; $(valgrind --version); $(ldd --version | head -n 1)"
+versions="$info; $(valgrind --version); $(ldd --version 2>&1 | sed -n 1p)"
 python3 - "$tmp" "$n" "$mode" "$baseline" "$tolerance" "$versions" <<'EOF'
 import collections, glob, os, re, sys
 

@@ -57,8 +57,9 @@ typedef struct {
     long iterations;
     double seconds;
     int json;
-    int keys; /* bit mask of BENCH_KEY_* */
-    int only; /* bit mask of IMPL_* */
+    const char *json_out; /* also write JSON here, besides the text */
+    int keys;             /* bit mask of BENCH_KEY_* */
+    int only;             /* bit mask of IMPL_* */
     uint16_t suites[3];
     int nsuites;
     const char *pki;
@@ -114,6 +115,8 @@ static void usage(FILE *out)
             "  --no-heap --no-bulk --no-resumed   skip those figures\n"
             "  --pki DIR        the test PKI (default %s)\n"
             "  --json           machine-readable output\n"
+            "  --json-out FILE  the text on stdout, and JSON written to "
+            "FILE\n"
             "  --build-info     print compiler, build type and libcrypto; "
             "exit\n"
             "  --callgrind N    instruction-count mode: N handshakes per "
@@ -229,6 +232,9 @@ static int parse_opts(int argc, char **argv, opts *o)
                 goto bad;
             }
             o->only |= 1 << k;
+            i++;
+        } else if (strcmp(a, "--json-out") == 0) {
+            o->json_out = v;
             i++;
         } else if (strcmp(a, "--pki") == 0) {
             o->pki = v;
@@ -853,69 +859,76 @@ static void print_targets(void)
     }
 }
 
-static void json_side(const cres *r, const cres *fl, const cres *ls, int s,
-                      int bulk)
+static void json_side(FILE *out, const cres *r, const cres *fl, const cres *ls,
+                      int s, int bulk)
 {
     if (bulk) {
-        printf("{\"mb_s\": %.2f, \"x_raw_aead\": %.4f, ", 1 / r->cost[s] / 1e6,
-               fl->ok ? ratio(fl->cost[s], r->cost[s]) : 0);
+        fprintf(out, "{\"mb_s\": %.2f, \"x_raw_aead\": %.4f, ",
+                1 / r->cost[s] / 1e6,
+                fl->ok ? ratio(fl->cost[s], r->cost[s]) : 0);
     } else {
-        printf("{\"us\": %.3f, \"per_s\": %.1f, \"x_floor\": %.4f, ",
-               r->cost[s] * 1e6, 1 / r->cost[s],
-               fl->ok ? ratio(r->cost[s], fl->cost[s]) : 0);
+        fprintf(out, "{\"us\": %.3f, \"per_s\": %.1f, \"x_floor\": %.4f, ",
+                r->cost[s] * 1e6, 1 / r->cost[s],
+                fl->ok ? ratio(r->cost[s], fl->cost[s]) : 0);
     }
-    printf("\"vs_libssl\": %.4f, \"spread\": %.4f}",
-           ls->ok ? ratio(ls->cost[s], r->cost[s]) : 0, r->spread[s]);
+    fprintf(out, "\"vs_libssl\": %.4f, \"spread\": %.4f}",
+            ls->ok ? ratio(ls->cost[s], r->cost[s]) : 0, r->spread[s]);
 }
 
-static void print_json(const opts *o, const char *cpu)
+static void print_json(FILE *out, const opts *o, const char *cpu)
 {
     static const char *const kinds[] = {"full", "resumed", "bulk"};
-    printf("{\n  \"machine\": {\"cpu\": \"%s\", \"nproc\": %ld, "
-           "\"openssl\": \"%s\", \"clasp\": \"%s\", \"compiler\": \"%s\", "
-           "\"build_type\": \"%s\"},\n",
-           cpu, sysconf(_SC_NPROCESSORS_ONLN), OpenSSL_version(OPENSSL_VERSION),
-           clasp_version_string(), BENCH_COMPILER, CLASP_BENCH_BUILD_TYPE);
-    printf("  \"method\": {\"rounds\": %d, \"seconds\": %.3f, "
-           "\"iterations\": %ld, \"clock_overhead_us\": %.4f},\n",
-           o->rounds, o->seconds, o->iterations, meter_overhead() * 1e6);
-    printf("  \"figures\": [\n");
+    fprintf(out,
+            "{\n  \"machine\": {\"cpu\": \"%s\", \"nproc\": %ld, "
+            "\"openssl\": \"%s\", \"clasp\": \"%s\", \"compiler\": \"%s\", "
+            "\"build_type\": \"%s\"},\n",
+            cpu, sysconf(_SC_NPROCESSORS_ONLN),
+            OpenSSL_version(OPENSSL_VERSION), clasp_version_string(),
+            BENCH_COMPILER, CLASP_BENCH_BUILD_TYPE);
+    fprintf(out,
+            "  \"method\": {\"rounds\": %d, \"seconds\": %.3f, "
+            "\"iterations\": %ld, \"clock_overhead_us\": %.4f},\n",
+            o->rounds, o->seconds, o->iterations, meter_overhead() * 1e6);
+    fprintf(out, "  \"figures\": [\n");
     for (int i = 0; i < nfigs; i++) {
         const fres *fr = &figs[i];
         int bulk = fr->fig.kind == FIG_BULK;
-        printf("    {\"title\": \"%s\", \"kind\": \"%s\", \"key\": \"%s\", "
-               "\"suite\": \"%s\", \"rec_len\": %zu, \"results\": {",
-               fr->title, kinds[fr->fig.kind],
-               fr->fig.key == BENCH_KEY_RSA ? "rsa" : "ecdsa",
-               bench_suite_name(fr->fig.suite), fr->fig.rec_len);
+        fprintf(out,
+                "    {\"title\": \"%s\", \"kind\": \"%s\", \"key\": \"%s\", "
+                "\"suite\": \"%s\", \"rec_len\": %zu, \"results\": {",
+                fr->title, kinds[fr->fig.kind],
+                fr->fig.key == BENCH_KEY_RSA ? "rsa" : "ecdsa",
+                bench_suite_name(fr->fig.suite), fr->fig.rec_len);
         for (int k = 0; k < NIMPL; k++) {
             const cres *r = &fr->r[k];
-            printf("%s\"%s\": ", k ? ", " : "", impl_keys[k]);
+            fprintf(out, "%s\"%s\": ", k ? ", " : "", impl_keys[k]);
             if (!r->ok) {
-                printf("{\"na\": \"%s\"}", r->na != NULL ? r->na : "failed");
+                fprintf(out, "{\"na\": \"%s\"}",
+                        r->na != NULL ? r->na : "failed");
                 continue;
             }
-            printf("{\"%s\": ", bulk ? "sender" : "server");
-            json_side(r, &fr->r[IMPL_FLOOR], &fr->r[IMPL_LIBSSL],
+            fprintf(out, "{\"%s\": ", bulk ? "sender" : "server");
+            json_side(out, r, &fr->r[IMPL_FLOOR], &fr->r[IMPL_LIBSSL],
                       bulk ? BENCH_SENDER : BENCH_SERVER, bulk);
-            printf(", \"%s\": ", bulk ? "receiver" : "client");
-            json_side(r, &fr->r[IMPL_FLOOR], &fr->r[IMPL_LIBSSL],
+            fprintf(out, ", \"%s\": ", bulk ? "receiver" : "client");
+            json_side(out, r, &fr->r[IMPL_FLOOR], &fr->r[IMPL_LIBSSL],
                       bulk ? BENCH_RECEIVER : BENCH_CLIENT, bulk);
-            printf(", \"units\": %ld}", r->units);
+            fprintf(out, ", \"units\": %ld}", r->units);
         }
-        printf("}}%s\n", i + 1 < nfigs ? "," : "");
+        fprintf(out, "}}%s\n", i + 1 < nfigs ? "," : "");
     }
-    printf("  ],\n  \"heap\": {");
+    fprintf(out, "  ],\n  \"heap\": {");
     int first = 1;
     for (int i = 0; i < NIMPL && heap_ok; i++) {
         const bench_heap_result *h = &heap_res[i];
         if (!h->valid) {
             continue;
         }
-        printf("%s\"%s\": {", first ? "" : ", ", impl_keys[i]);
+        fprintf(out, "%s\"%s\": {", first ? "" : ", ", impl_keys[i]);
         first = 0;
         for (int s = 0; s < BENCH_SIDES; s++) {
-            printf(
+            fprintf(
+                out,
                 "%s\"%s\": {\"allocs_own\": %.0f, \"allocs_libcrypto\": "
                 "%.0f, \"peak\": %lld, \"idle\": %lld, \"active\": %lld, "
                 "\"released\": %lld}",
@@ -924,19 +937,20 @@ static void print_json(const opts *o, const char *cpu)
                 h->calls[s][HEAP_SRC_CRYPTO], h->peak[s], h->idle[s],
                 h->active[s], h->released[s]);
         }
-        printf("}");
+        fprintf(out, "}");
     }
-    printf("},\n  \"targets\": [\n");
+    fprintf(out, "},\n  \"targets\": [\n");
     for (int i = 0; i < ntargets; i++) {
-        printf("    {\"target\": \"%s\", \"state\": \"%s\", \"value\": "
-               "\"%s\"}%s\n",
-               targets[i].what,
-               targets[i].state == 1   ? "met"
-               : targets[i].state == 0 ? "missed"
-                                       : "n/a",
-               targets[i].value, i + 1 < ntargets ? "," : "");
+        fprintf(out,
+                "    {\"target\": \"%s\", \"state\": \"%s\", \"value\": "
+                "\"%s\"}%s\n",
+                targets[i].what,
+                targets[i].state == 1   ? "met"
+                : targets[i].state == 0 ? "missed"
+                                        : "n/a",
+                targets[i].value, i + 1 < ntargets ? "," : "");
     }
-    printf("  ]\n}\n");
+    fprintf(out, "  ]\n}\n");
 }
 
 int main(int argc, char **argv)
@@ -997,8 +1011,20 @@ int main(int argc, char **argv)
         }
     }
     eval_targets(&o);
+    if (o.json_out != NULL) {
+        FILE *jf = fopen(o.json_out, "w");
+        if (jf == NULL) {
+            bench_err("json", "cannot write %s", o.json_out);
+            return 1;
+        }
+        print_json(jf, &o, cpu);
+        if (fclose(jf) != 0) {
+            bench_err("json", "cannot write %s", o.json_out);
+            return 1;
+        }
+    }
     if (o.json) {
-        print_json(&o, cpu);
+        print_json(stdout, &o, cpu);
         return 0;
     }
     if (heap_ok) {
