@@ -21,8 +21,9 @@ DEPS := $(shell sed -e 's/\#.*//' .ci/debian-packages)
 export ASAN_OPTIONS ?= halt_on_error=1:abort_on_error=1:detect_leaks=1:strict_string_checks=1:detect_stack_use_after_return=1
 export UBSAN_OPTIONS ?= halt_on_error=1:print_stacktrace=1
 
-.PHONY: all build configure deps check demo bench fuzz asan lint format \
-        format-check symbols ci clean help
+.PHONY: all build configure deps check demo bench bench-build \
+        bench-callgrind bench-report fuzz asan lint format format-check \
+        symbols ci clean help
 
 all: build
 
@@ -71,9 +72,29 @@ asan:
 demo: deps
 	@$(MAKE) --no-print-directory build && $(BUILD)/clasp demo
 
-bench:
-	@echo "make bench: benchmarks arrive with issue #9; there is nothing to run yet."
-	@exit 1
+# Benchmarks (docs/PERFORMANCE.md): a Release build of clasp-bench alone in
+# $(BENCH_BUILD) (no tests, so no cmocka needed), then a run. Extra options
+# through BENCH_ARGS, e.g. make bench BENCH_ARGS="--key ecdsa --json".
+BENCH_BUILD ?= build-bench
+BENCH_ARGS ?=
+
+bench-build:
+	cmake -S . -B $(BENCH_BUILD) -DCMAKE_BUILD_TYPE=Release -DCLASP_TESTS=OFF \
+	  $(CMAKE_FLAGS)
+	cmake --build $(BENCH_BUILD) -j $(JOBS) --target clasp_bench
+
+bench: bench-build
+	$(BENCH_BUILD)/tools/bench/clasp-bench $(BENCH_ARGS)
+
+# Instructions per handshake under callgrind, clasp and libssl and the floor
+# (tools/bench/callgrind.sh --check compares clasp with the baseline).
+bench-callgrind: bench-build
+	bash tools/bench/callgrind.sh --build $(BENCH_BUILD)
+
+# docs/PERFORMANCE.md's data and plot: a full run, the instruction counts,
+# and docs/perf/bench.png (needs gnuplot).
+bench-report: bench-build
+	bash tools/bench/report.sh $(BENCH_BUILD)
 
 fuzz:
 	@echo "make fuzz: fuzz targets arrive with issue #8; there is nothing to run yet."
@@ -108,7 +129,7 @@ ci:
 	bash .ci/run
 
 clean:
-	rm -rf $(BUILD) build-asan build-ci-*
+	rm -rf $(BUILD) build-asan build-ci-* $(BENCH_BUILD)
 
 help:
 	@echo "make / make build   configure and build in $(BUILD)/"
@@ -116,7 +137,9 @@ help:
 	@echo "make deps           install missing Debian packages (root) or print the command"
 	@echo "make asan           check with ASan+UBSan in build-asan/"
 	@echo "make demo           a TLS 1.3 handshake between clasp's client and server, with its ladder"
-	@echo "make bench          benchmarks (issue #9)"
+	@echo "make bench          clasp vs libssl vs the crypto floor (BENCH_ARGS=...)"
+	@echo "make bench-callgrind  instructions per handshake (callgrind)"
+	@echo "make bench-report   rerun and redraw docs/PERFORMANCE.md's data and plot"
 	@echo "make fuzz           fuzzing (issue #8)"
 	@echo "make lint           layering lints"
 	@echo "make format         clang-format every C file"

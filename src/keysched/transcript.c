@@ -128,10 +128,15 @@ bool clasp_ts_has_hash(const clasp_ts *ts)
     return ts != NULL && ts->h != NULL;
 }
 
-/* Final value of a duplicate of the running hash, with extra appended. */
+/* Final value of the running hash with extra appended. hash_final works
+ * on a copy of its own (provider.h), so without extra there is nothing to
+ * duplicate first. */
 static int final_of_dup(const clasp_ts *ts, const uint8_t *extra,
                         size_t extra_len, uint8_t *out)
 {
+    if (extra_len == 0) {
+        return ts->prov->hash_final(ts->h, out, clasp_hash_len(ts->hash));
+    }
     clasp_hash *copy = NULL;
     TRY(ts->prov->hash_dup(ts->h, &copy));
     int rc = CLASP_OK;

@@ -6,8 +6,8 @@
  * every algorithm, fetched ONCE when the provider is created (fetching is
  * costly in OpenSSL 3). An algorithm the library context cannot supply is
  * left NULL; operations that need it return CLASP_ERR_UNSUPPORTED_ALG.
- * HMAC (and HKDF, built on it) keeps one template context per hash with the
- * digest already set, duplicated per call, so no call fetches by name.
+ * HMAC and HKDF are computed on the fetched digests (ossl_hash.c), so no
+ * call fetches by name.
  */
 #ifndef CLASP_CRYPTO_OSSL_INTERNAL_H
 #define CLASP_CRYPTO_OSSL_INTERNAL_H
@@ -24,8 +24,10 @@ typedef struct {
     OSSL_LIB_CTX *libctx; /* borrowed; NULL = default context */
     char *propq;          /* owned copy, or NULL */
     EVP_MD *md[OSSL_HASH_SLOTS];
-    EVP_MAC *hmac;
-    EVP_MAC_CTX *hmac_tmpl[OSSL_HASH_SLOTS]; /* digest set, no key */
+    /* Hash of the empty string per digest (every key schedule starts with
+     * one, RFC 8446 §7.1), computed once; empty_ok[i] when present. */
+    uint8_t empty_hash[OSSL_HASH_SLOTS][CLASP_MAX_HASH_LEN];
+    bool empty_ok[OSSL_HASH_SLOTS];
     EVP_CIPHER *aes128gcm;
     EVP_CIPHER *aes256gcm;
     EVP_CIPHER *chacha;

@@ -1,8 +1,8 @@
 /*
  * The OpenSSL 3 libcrypto provider: creation, destruction and the CSPRNG.
  *
- * Owns: the clasp_provider struct and its clasp_ossl_ctx (one allocation),
- * the fetched algorithms and the HMAC template contexts.
+ * Owns: the clasp_provider struct and its clasp_ossl_ctx (one allocation)
+ * and the fetched algorithms.
  * Invariants: algorithms are fetched here once, never per call; a missing
  * algorithm stays NULL and its operations report UNSUPPORTED_ALG.
  * Never: calls libssl; leaves entries on libcrypto's error queue.
@@ -58,9 +58,7 @@ static void free_ctx(clasp_ossl_ctx *c)
 {
     for (size_t i = 0; i < OSSL_HASH_SLOTS; i++) {
         EVP_MD_free(c->md[i]);
-        EVP_MAC_CTX_free(c->hmac_tmpl[i]);
     }
-    EVP_MAC_free(c->hmac);
     EVP_CIPHER_free(c->aes128gcm);
     EVP_CIPHER_free(c->aes256gcm);
     EVP_CIPHER_free(c->chacha);
@@ -78,47 +76,20 @@ static void destroy(clasp_provider *prov)
     clasp_mem_free(op);
 }
 
-/* Template contexts carry the digest (and property query) so each call
- * only duplicates them. A template that cannot be made stays NULL. */
-static void make_templates(clasp_ossl_ctx *c)
-{
-    for (size_t i = 1; i < OSSL_HASH_SLOTS; i++) {
-        if (c->md[i] == NULL) {
-            continue;
-        }
-        OSSL_PARAM params[3];
-        size_t np = 0;
-        params[np++] = OSSL_PARAM_construct_utf8_string(
-            OSSL_MAC_PARAM_DIGEST, clasp_ossl_unconst(md_names[i]), 0);
-        if (c->propq != NULL) {
-            params[np++] = OSSL_PARAM_construct_utf8_string(
-                OSSL_MAC_PARAM_PROPERTIES, c->propq, 0);
-        }
-        params[np] = OSSL_PARAM_construct_end();
-        if (c->hmac != NULL) {
-            c->hmac_tmpl[i] = EVP_MAC_CTX_new(c->hmac);
-            if (c->hmac_tmpl[i] != NULL &&
-                EVP_MAC_CTX_set_params(c->hmac_tmpl[i], params) != 1) {
-                EVP_MAC_CTX_free(c->hmac_tmpl[i]);
-                c->hmac_tmpl[i] = NULL;
-            }
-        }
-    }
-}
-
 static void fetch_all(clasp_ossl_ctx *c)
 {
     OSSL_LIB_CTX *l = c->libctx;
     const char *q = c->propq;
     for (size_t i = 1; i < OSSL_HASH_SLOTS; i++) {
         c->md[i] = EVP_MD_fetch(l, md_names[i], q);
+        c->empty_ok[i] = c->md[i] != NULL &&
+                         EVP_Digest(c->empty_hash[i], 0, c->empty_hash[i], NULL,
+                                    c->md[i], NULL) == 1;
     }
-    c->hmac = EVP_MAC_fetch(l, "HMAC", q);
     c->aes128gcm = EVP_CIPHER_fetch(l, "AES-128-GCM", q);
     c->aes256gcm = EVP_CIPHER_fetch(l, "AES-256-GCM", q);
     c->chacha = EVP_CIPHER_fetch(l, "ChaCha20-Poly1305", q);
     c->aes128ccm = EVP_CIPHER_fetch(l, "AES-128-CCM", q);
-    make_templates(c);
     /* Unavailable algorithms are not errors here (a FIPS context may lack
      * ChaCha20); drop what the failed fetches queued. */
     ERR_clear_error();
@@ -178,9 +149,9 @@ int clasp_ossl_provider_new(void *lib_ctx, const char *propq,
         }
     }
     fetch_all(&op->ctx);
-    /* TLS 1.3 cannot run without SHA-256, HMAC and HKDF (RFC 8446 §7.1). */
-    if (op->ctx.md[CLASP_HASH_SHA256] == NULL ||
-        op->ctx.hmac_tmpl[CLASP_HASH_SHA256] == NULL) {
+    /* TLS 1.3 cannot run without SHA-256 (and HMAC and HKDF on it, RFC
+     * 8446 §7.1). */
+    if (op->ctx.md[CLASP_HASH_SHA256] == NULL) {
         destroy(&op->prov);
         BAIL(CLASP_ERR_UNSUPPORTED_ALG);
     }

@@ -4,7 +4,8 @@
  * NIST curves, RSASSA-PSS (rsae and pss keys), RSASSA-PKCS1-v1_5 (for
  * certificates only; the caller enforces that), Ed25519, Ed448.
  *
- * Owns: clasp_pkey handles (an EVP_PKEY each).
+ * Owns: clasp_pkey handles (an EVP_PKEY each, its type and curve found
+ * once, and for private keys a prepared signing context per scheme).
  * Invariants: a key signs or verifies only a scheme it fits (type, curve,
  * PSS restrictions), else ILLEGAL_PARAMETER; RSA-PSS uses MGF1 with the
  * signature hash and a salt as long as the hash (§4.2.3), verified
@@ -26,9 +27,34 @@
 #include "clasp/clasp.h"
 #include "crypto/ossl/ossl_internal.h"
 
+/* Key types, found once when a handle is made (EVP_PKEY_is_a and the
+ * curve lookup are name lookups in libcrypto). */
+typedef enum {
+    TYPE_OTHER,
+    TYPE_EC,
+    TYPE_RSA,
+    TYPE_RSA_PSS,
+    TYPE_ED25519,
+    TYPE_ED448,
+} key_type;
+
+/* Signing contexts kept per private key: at most the three RSASSA-PSS
+ * schemes of an RSA key (an ECDSA key fits one scheme). */
+#define MAX_SIGN_TMPL 3
+
 struct clasp_pkey {
     const clasp_ossl_ctx *ctx; /* the provider outlives its handles */
     EVP_PKEY *pkey;
+    key_type type;
+    int curve_nid; /* TYPE_EC: named curve, else NID_undef */
+    bool size_ok;  /* RSA: signatures fit CLASP_MAX_SIG_LEN */
+    /* Private keys: a digest-then-sign context per scheme the key makes
+     * (RFC 8446 §4.2.3 parameters set), initialised once at load and
+     * duplicated per signature, so signing fetches and looks up nothing.
+     * Unused slots (and EdDSA, which signs the message itself) take the
+     * EVP_DigestSign path. */
+    uint16_t tmpl_alg[MAX_SIGN_TMPL];
+    EVP_PKEY_CTX *tmpl[MAX_SIGN_TMPL];
 };
 
 typedef enum {
@@ -132,23 +158,30 @@ static bool pss_params_fit(const clasp_pkey *k, const sig_scheme *s)
     return true;
 }
 
-/* Our signature buffers hold up to CLASP_MAX_SIG_LEN (RSA-8192). */
-static bool rsa_size_ok(const clasp_pkey *k)
+static key_type type_of(const sig_scheme *s)
 {
-    int size = EVP_PKEY_get_size(k->pkey);
-    return size > 0 && size <= CLASP_MAX_SIG_LEN;
+    switch (s->kind) {
+    case KIND_ECDSA: return TYPE_EC;
+    case KIND_RSAE_PSS:
+    case KIND_PKCS1: return TYPE_RSA;
+    case KIND_PSS_PSS: return TYPE_RSA_PSS;
+    case KIND_EDDSA:
+        return s->iana == CLASP_SIG_ED25519 ? TYPE_ED25519 : TYPE_ED448;
+    }
+    return TYPE_OTHER;
 }
 
 static bool fits(const clasp_pkey *k, const sig_scheme *s)
 {
-    if (k == NULL || s == NULL || EVP_PKEY_is_a(k->pkey, s->key_type) != 1) {
+    if (k == NULL || s == NULL || k->type == TYPE_OTHER ||
+        k->type != type_of(s)) {
         return false;
     }
     switch (s->kind) {
-    case KIND_ECDSA: return ec_curve_nid(k->pkey) == s->curve_nid;
-    case KIND_PSS_PSS: return pss_params_fit(k, s) && rsa_size_ok(k);
+    case KIND_ECDSA: return k->curve_nid == s->curve_nid;
+    case KIND_PSS_PSS: return k->size_ok && pss_params_fit(k, s);
     case KIND_RSAE_PSS:
-    case KIND_PKCS1: return rsa_size_ok(k);
+    case KIND_PKCS1: return k->size_ok;
     case KIND_EDDSA: return true;
     }
     return false;
@@ -157,6 +190,24 @@ static bool fits(const clasp_pkey *k, const sig_scheme *s)
 bool clasp_ossl_pkey_fits(const clasp_pkey *k, uint16_t sig_alg)
 {
     return fits(k, find_scheme(sig_alg));
+}
+
+static key_type key_type_of(const EVP_PKEY *pkey)
+{
+    static const struct {
+        const char *name;
+        key_type type;
+    } names[] = {{"EC", TYPE_EC},
+                 {"RSA", TYPE_RSA},
+                 {"RSA-PSS", TYPE_RSA_PSS},
+                 {"ED25519", TYPE_ED25519},
+                 {"ED448", TYPE_ED448}};
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        if (EVP_PKEY_is_a(pkey, names[i].name) == 1) {
+            return names[i].type;
+        }
+    }
+    return TYPE_OTHER;
 }
 
 static int wrap_pkey(const clasp_ossl_ctx *c, EVP_PKEY *pkey, clasp_pkey **out)
@@ -168,6 +219,11 @@ static int wrap_pkey(const clasp_ossl_ctx *c, EVP_PKEY *pkey, clasp_pkey **out)
     }
     k->ctx = c;
     k->pkey = pkey;
+    k->type = key_type_of(pkey);
+    k->curve_nid = k->type == TYPE_EC ? ec_curve_nid(pkey) : NID_undef;
+    /* Our signature buffers hold up to CLASP_MAX_SIG_LEN (RSA-8192). */
+    int size = EVP_PKEY_get_size(pkey);
+    k->size_ok = size > 0 && size <= CLASP_MAX_SIG_LEN;
     *out = k;
     return CLASP_OK;
 }
@@ -188,6 +244,93 @@ static bool named_curve_or_not_ec(const EVP_PKEY *pkey)
         return false;
     }
     return explicit_params == 0 && ec_curve_nid(pkey) != NID_undef;
+}
+
+/* RFC 8446 §4.2.3 parameters of a digest-then-sign (or verify) context:
+ * RSASSA-PSS with MGF1 on the signature hash and a salt as long as the
+ * hash; the hash itself. */
+static int set_pkey_params(const clasp_ossl_ctx *c, const sig_scheme *s,
+                           EVP_PKEY_CTX *pctx)
+{
+    const EVP_MD *md = clasp_ossl_md(c, s->hash);
+    if (md == NULL) {
+        return CLASP_ERR_UNSUPPORTED_ALG;
+    }
+    if ((s->kind == KIND_RSAE_PSS || s->kind == KIND_PSS_PSS) &&
+        (EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) != 1 ||
+         EVP_PKEY_CTX_set_rsa_mgf1_md(pctx, md) != 1 ||
+         EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_DIGEST) != 1)) {
+        return CLASP_ERR_CRYPTO;
+    }
+    if (EVP_PKEY_CTX_set_signature_md(pctx, md) != 1) {
+        return CLASP_ERR_CRYPTO;
+    }
+    return CLASP_OK;
+}
+
+/* One signing context per scheme a private key can make in a
+ * CertificateVerify (ECDSA, RSASSA-PSS): what EVP_DigestSignInit_ex would
+ * otherwise fetch and set up on every signature. A context that cannot be
+ * made is simply absent (that scheme then takes the general path). */
+static void make_sign_templates(clasp_pkey *k)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < sizeof(schemes) / sizeof(schemes[0]); i++) {
+        const sig_scheme *s = &schemes[i];
+        if (n == MAX_SIGN_TMPL ||
+            (s->kind != KIND_ECDSA && s->kind != KIND_RSAE_PSS &&
+             s->kind != KIND_PSS_PSS) ||
+            !fits(k, s)) {
+            continue;
+        }
+        EVP_PKEY_CTX *t =
+            EVP_PKEY_CTX_new_from_pkey(k->ctx->libctx, k->pkey, k->ctx->propq);
+        if (t == NULL || EVP_PKEY_sign_init(t) != 1 ||
+            set_pkey_params(k->ctx, s, t) != CLASP_OK) {
+            EVP_PKEY_CTX_free(t);
+            continue;
+        }
+        k->tmpl_alg[n] = s->iana;
+        k->tmpl[n++] = t;
+    }
+    ERR_clear_error();
+}
+
+static const EVP_PKEY_CTX *sign_template(const clasp_pkey *k, uint16_t alg)
+{
+    for (size_t i = 0; i < MAX_SIGN_TMPL; i++) {
+        if (k->tmpl[i] != NULL && k->tmpl_alg[i] == alg) {
+            return k->tmpl[i];
+        }
+    }
+    return NULL;
+}
+
+/* Hash, then sign the digest with a copy of the key's prepared context. */
+static int sign_prepared(const clasp_pkey *k, const sig_scheme *s,
+                         const EVP_PKEY_CTX *tmpl, const uint8_t *tbs,
+                         size_t tbs_len, uint8_t *sig, size_t cap,
+                         size_t *sig_len)
+{
+    static const uint8_t empty[1];
+    const EVP_MD *md = clasp_ossl_md(k->ctx, s->hash);
+    int max = EVP_PKEY_get_size(k->pkey);
+    ENSURE(md != NULL && max > 0, CLASP_ERR_CRYPTO);
+    ENSURE((size_t)max <= cap, CLASP_ERR_BUFFER_TOO_SMALL);
+    uint8_t dgst[CLASP_MAX_HASH_LEN];
+    unsigned int dgst_len = 0;
+    size_t len = cap;
+    int rc = CLASP_ERR_CRYPTO;
+    EVP_PKEY_CTX *c = EVP_PKEY_CTX_dup(tmpl);
+    if (c != NULL &&
+        EVP_Digest(tbs_len > 0 ? tbs : empty, tbs_len, dgst, &dgst_len, md,
+                   NULL) == 1 &&
+        EVP_PKEY_sign(c, sig, &len, dgst, dgst_len) == 1) {
+        *sig_len = len;
+        rc = CLASP_OK;
+    }
+    EVP_PKEY_CTX_free(c);
+    return rc;
 }
 
 int clasp_ossl_pkey_load_private(void *ctx, const uint8_t *data, size_t len,
@@ -218,6 +361,9 @@ int clasp_ossl_pkey_load_private(void *ctx, const uint8_t *data, size_t len,
     }
     rc = wrap_pkey(c, pkey, out);
     pkey = NULL;
+    if (rc == CLASP_OK) {
+        make_sign_templates(*out);
+    }
 cleanup:
     EVP_PKEY_free(pkey);
     OSSL_DECODER_CTX_free(dctx);
@@ -311,6 +457,14 @@ int clasp_ossl_sign(void *ctx, const clasp_pkey *k, uint16_t sig_alg,
     const sig_scheme *s = find_scheme(sig_alg);
     ENSURE(s != NULL, CLASP_ERR_UNSUPPORTED_ALG);
     ENSURE(fits(k, s), CLASP_ERR_ILLEGAL_PARAMETER);
+    const EVP_PKEY_CTX *tmpl = sign_template(k, sig_alg);
+    if (tmpl != NULL) {
+        int prc = sign_prepared(k, s, tmpl, tbs, tbs_len, sig, cap, sig_len);
+        if (prc < 0) {
+            return clasp_ossl_fail(prc);
+        }
+        return CLASP_OK;
+    }
     int rc = CLASP_ERR_CRYPTO;
     size_t len = 0;
     EVP_MD_CTX *mctx = EVP_MD_CTX_new();
@@ -377,6 +531,9 @@ void clasp_ossl_pkey_free(clasp_pkey *k)
 {
     if (k == NULL) {
         return;
+    }
+    for (size_t i = 0; i < MAX_SIGN_TMPL; i++) {
+        EVP_PKEY_CTX_free(k->tmpl[i]);
     }
     EVP_PKEY_free(k->pkey);
     clasp_mem_free(k);
