@@ -13,11 +13,15 @@
 #include "base/mem.h"
 #include "msg/msg_codes.h"
 
+char sp_note[160];
+
+/* fail_msg with the script's note in front. */
+#define SP_FAIL(fmt, ...) fail_msg("[%s] " fmt, sp_note, __VA_ARGS__)
+
 #define SP_HS_IN_CAP (1u << 18)
 #define SP_MAX_RECORD (CLASP_RECORD_HEADER_LEN + CLASP_MAX_CIPHERTEXT_LEN)
 
-/* ---- life -----------------------------------------------------------------
- */
+/* ---- life ---------------------------------------------------------------- */
 
 static const uint16_t default_suites[] = {
     CLASP_TLS1_3_AES_128_GCM_SHA256, CLASP_TLS1_3_AES_256_GCM_SHA384,
@@ -149,8 +153,7 @@ void sp_restart(sp_t *s)
     scripted_init(s);
 }
 
-/* ---- the victim -----------------------------------------------------------
- */
+/* ---- the victim ---------------------------------------------------------- */
 
 int sp_victim(sp_t *s)
 {
@@ -167,9 +170,9 @@ void sp_victim_wants_read(sp_t *s)
 {
     int rc = sp_victim(s);
     if (rc != CLASP_ERR_WANT_READ) {
-        fail_msg("victim: expected CLASP_ERR_WANT_READ, got %s (peer alert "
-                 "%d)",
-                 clasp_error_name(rc), clasp_get_peer_alert(s->v));
+        SP_FAIL("victim: expected CLASP_ERR_WANT_READ, got %s (peer alert "
+                "%d)",
+                clasp_error_name(rc), clasp_get_peer_alert(s->v));
     }
 }
 
@@ -177,8 +180,8 @@ void sp_victim_done(sp_t *s)
 {
     int rc = clasp_handshake(s->v);
     if (rc != 0) {
-        fail_msg("victim: handshake failed with %s (peer alert %d)",
-                 clasp_error_name(rc), clasp_get_peer_alert(s->v));
+        SP_FAIL("victim: handshake failed with %s (peer alert %d)",
+                clasp_error_name(rc), clasp_get_peer_alert(s->v));
     }
     assert_int_equal(clasp_is_handshake_over(s->v), 1);
 }
@@ -190,15 +193,14 @@ void sp_victim_write(sp_t *s, const void *data, size_t len)
     for (int i = 0; i < 64 && done < len; i++) {
         int n = clasp_write(s->v, p + done, len - done);
         if (n <= 0) {
-            fail_msg("victim: clasp_write returned %s", clasp_error_name(n));
+            SP_FAIL("victim: clasp_write returned %s", clasp_error_name(n));
         }
         done += (size_t)n;
     }
     assert_int_equal(done, len);
 }
 
-/* ---- records out ----------------------------------------------------------
- */
+/* ---- records out --------------------------------------------------------- */
 
 static void plain_record(sp_t *s, uint8_t type, const void *content, size_t len)
 {
@@ -326,8 +328,7 @@ void sp_send_each(sp_t *s, const tp_flight *f)
     }
 }
 
-/* ---- keys -----------------------------------------------------------------
- */
+/* ---- keys ---------------------------------------------------------------- */
 
 static uint8_t *secret_of(sp_t *s, bool write, enum sp_epoch e)
 {
@@ -390,8 +391,7 @@ void sp_key_update(sp_t *s, int request)
     sp_update_write(s);
 }
 
-/* ---- records in -----------------------------------------------------------
- */
+/* ---- records in ---------------------------------------------------------- */
 
 int sp_read_rec(sp_t *s, uint8_t *out, size_t cap, size_t *len, bool *plain)
 {
@@ -415,17 +415,17 @@ int sp_read_rec(sp_t *s, uint8_t *out, size_t cap, size_t *len, bool *plain)
     clasp_rec_header h;
     int rc = clasp_rec_header_parse(d, &r, &h);
     if (rc < 0) {
-        fail_msg("victim sent a record with a bad header (%02x %02x%02x "
-                 "len %zu): %s",
-                 rec[0], rec[1], rec[2], n - 5, clasp_error_name(rc));
+        SP_FAIL("victim sent a record with a bad header (%02x %02x%02x "
+                "len %zu): %s",
+                rec[0], rec[1], rec[2], n - 5, clasp_error_name(rc));
     }
     assert_int_equal(5 + (size_t)h.length, n);
     clasp_rec_plain pl;
     rc = clasp_rec_open(d, rec, n, &pl);
     if (rc < 0) {
-        fail_msg("victim's record (type %u, %zu bytes) does not open with "
-                 "our read epoch %d: %s",
-                 rec[0], n, (int)s->rd_epoch, clasp_error_name(rc));
+        SP_FAIL("victim's record (type %u, %zu bytes) does not open with "
+                "our read epoch %d: %s",
+                rec[0], n, (int)s->rd_epoch, clasp_error_name(rc));
     }
     assert_true(pl.content.len <= cap);
     if (pl.content.len > 0) {
@@ -452,9 +452,9 @@ int sp_recv_msg(sp_t *s, const uint8_t **msg, size_t *len, uint8_t *th_before,
         bool plain;
         int type = sp_read_rec(s, rbuf, sizeof(rbuf), &n, &plain);
         if (type < 0) {
-            fail_msg("victim sent no complete handshake message (%zu bytes "
-                     "pending; victim rc %s)",
-                     s->hs_in_len, clasp_error_name(s->vrc));
+            SP_FAIL("victim sent no complete handshake message (%zu bytes "
+                    "pending; victim rc %s)",
+                    s->hs_in_len, clasp_error_name(s->vrc));
         }
         if (type == CLASP_CT_CHANGE_CIPHER_SPEC) {
             assert_int_equal(s->hs_in_len, 0);
@@ -462,10 +462,10 @@ int sp_recv_msg(sp_t *s, const uint8_t **msg, size_t *len, uint8_t *th_before,
             continue;
         }
         if (type == CLASP_CT_ALERT) {
-            fail_msg("victim sent alert %u (%s) instead of a handshake "
-                     "message; victim rc %s",
-                     rbuf[1], clasp_alert_description(rbuf[1]),
-                     clasp_error_name(s->vrc));
+            SP_FAIL("victim sent alert %u (%s) instead of a handshake "
+                    "message; victim rc %s",
+                    rbuf[1], clasp_alert_description(rbuf[1]),
+                    clasp_error_name(s->vrc));
         }
         assert_int_equal(type, CLASP_CT_HANDSHAKE);
         assert_true(n <= SP_HS_IN_CAP - s->hs_in_len);
@@ -510,7 +510,7 @@ size_t sp_recv_app(sp_t *s, uint8_t *out, size_t cap)
         bool plain;
         int type = sp_read_rec(s, rbuf, sizeof(rbuf), &n, &plain);
         if (type < 0) {
-            fail_msg("victim sent no application data");
+            SP_FAIL("%s", "victim sent no application data");
         }
         assert_false(plain);
         if (type == CLASP_CT_APPLICATION_DATA) {
@@ -519,7 +519,7 @@ size_t sp_recv_app(sp_t *s, uint8_t *out, size_t cap)
             return n;
         }
         if (type == CLASP_CT_ALERT) {
-            fail_msg("victim sent alert %u instead of data", rbuf[1]);
+            SP_FAIL("victim sent alert %u instead of data", rbuf[1]);
         }
         assert_int_equal(type, CLASP_CT_HANDSHAKE);
         /* Post-handshake messages, one per record here. */
@@ -537,7 +537,7 @@ size_t sp_recv_app(sp_t *s, uint8_t *out, size_t cap)
             assert_int_equal(rbuf[0], CLASP_HS_NEW_SESSION_TICKET);
         }
     }
-    fail_msg("no application data in 256 records");
+    SP_FAIL("%s", "no application data in 256 records");
     return 0;
 }
 
@@ -557,14 +557,13 @@ void sp_check_victim_reads(sp_t *s, const char *text)
     sp_app(s, text, n);
     int rc = sp_victim(s);
     if (rc != (int)n) {
-        fail_msg("victim read returned %s (%d), expected %zu bytes",
-                 clasp_error_name(rc), rc, n);
+        SP_FAIL("victim read returned %s (%d), expected %zu bytes",
+                clasp_error_name(rc), rc, n);
     }
     assert_memory_equal(s->app, text, n);
 }
 
-/* ---- expectations ---------------------------------------------------------
- */
+/* ---- expectations -------------------------------------------------------- */
 
 void sp_victim_fails(sp_t *s, int err)
 {
@@ -575,9 +574,9 @@ void sp_victim_fails(sp_t *s, int err)
         rc = sp_victim(s);
     }
     if (rc != err) {
-        fail_msg("victim: expected %s, got %s (%d; peer alert %d)",
-                 clasp_error_name(err), clasp_error_name(rc), rc,
-                 clasp_get_peer_alert(s->v));
+        SP_FAIL("victim: expected %s, got %s (%d; peer alert %d)",
+                clasp_error_name(err), clasp_error_name(rc), rc,
+                clasp_get_peer_alert(s->v));
     }
 }
 
@@ -596,17 +595,17 @@ void sp_expect_alert(sp_t *s, int alert)
 {
     if (alert == CLASP_ALERT_NONE) {
         if (s->in->len != 0) {
-            fail_msg("victim sent %zu bytes (type %u) where it must send "
-                     "nothing",
-                     s->in->len, s->in->buf[0]);
+            SP_FAIL("victim sent %zu bytes (type %u) where it must send "
+                    "nothing",
+                    s->in->len, s->in->buf[0]);
         }
         return;
     }
     size_t n = tp_q_head_len(s->in);
     if (n == 0 || n != s->in->len) {
-        fail_msg("expected exactly one alert record from the victim, "
-                 "queue holds %zu bytes (first record %zu, type %u)",
-                 s->in->len, n, s->in->len > 0 ? s->in->buf[0] : 0);
+        SP_FAIL("expected exactly one alert record from the victim, "
+                "queue holds %zu bytes (first record %zu, type %u)",
+                s->in->len, n, s->in->len > 0 ? s->in->buf[0] : 0);
     }
     uint8_t b[SP_MAX_RECORD];
     size_t len;
@@ -617,15 +616,15 @@ void sp_expect_alert(sp_t *s, int alert)
     /* RFC 8446 §6: every alert of §6.2 is sent with AlertLevel fatal. */
     assert_int_equal(b[0], 2);
     if (b[1] != alert) {
-        fail_msg("victim sent alert %u (%s), expected %d (%s)", b[1],
-                 clasp_alert_description(b[1]), alert,
-                 clasp_alert_description(alert));
+        SP_FAIL("victim sent alert %u (%s), expected %d (%s)", b[1],
+                clasp_alert_description(b[1]), alert,
+                clasp_alert_description(alert));
     }
     bool want_protected = victim_protected(s);
     if (plain == want_protected) {
-        fail_msg("victim's alert is %s, expected %s",
-                 plain ? "in clear" : "protected",
-                 want_protected ? "protected" : "in clear");
+        SP_FAIL("victim's alert is %s, expected %s",
+                plain ? "in clear" : "protected",
+                want_protected ? "protected" : "in clear");
     }
 }
 
@@ -653,8 +652,7 @@ void sp_expect_fail(sp_t *s, int err)
     sp_expect_dead(s, err);
 }
 
-/* ---- flights --------------------------------------------------------------
- */
+/* ---- flights ------------------------------------------------------------- */
 
 static uint8_t *dup_bytes(const void *p, size_t n)
 {

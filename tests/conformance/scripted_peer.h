@@ -35,11 +35,13 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "crypto/provider.h"
 #include "crypto/suites.h"
 #include "keysched/keysched.h"
 #include "keysched/transcript.h"
+#include "msg/msg_codes.h"
 #include "pipe.h"
 #include "record/record.h"
 
@@ -175,8 +177,12 @@ typedef struct {
     bool ku_requested; /* the victim asked us for a KeyUpdate */
 } sp_t;
 
-/* ---- life -----------------------------------------------------------------
- */
+/* ---- life ---------------------------------------------------------------- */
+
+/* What the script is doing, printed before every failure of the peer's
+ * own checks (set it in loops: "state WAIT_CV, type 20"). */
+extern char sp_note[160];
+#define sp_notef(...) snprintf(sp_note, sizeof(sp_note), __VA_ARGS__)
 
 /* A scripted peer in role (SP_CLIENT / SP_SERVER) against a fresh clasp
  * context on vconf (NULL: tp_server_conf("ecdsa-p256") for a victim server,
@@ -189,8 +195,7 @@ void sp_free(sp_t *s);
  * can be scripted again. */
 void sp_restart(sp_t *s);
 
-/* ---- the victim -----------------------------------------------------------
- */
+/* ---- the victim ---------------------------------------------------------- */
 
 /* One call into the victim: clasp_handshake() until it is over, then
  * clasp_read() (what it reads goes to s->app). Returns its result. */
@@ -201,8 +206,7 @@ void sp_victim_done(sp_t *s);
 /* The victim writes data (clasp_write, all of it). */
 void sp_victim_write(sp_t *s, const void *data, size_t len);
 
-/* ---- records out ----------------------------------------------------------
- */
+/* ---- records out --------------------------------------------------------- */
 
 /* One record of content type `type` under the current write epoch: in
  * clear a TLSPlaintext as is (any type, any length), protected a
@@ -226,8 +230,7 @@ void sp_send(sp_t *s, const tp_flight *f);
 /* Each message in its own record(s). */
 void sp_send_each(sp_t *s, const tp_flight *f);
 
-/* ---- keys -----------------------------------------------------------------
- */
+/* ---- keys ---------------------------------------------------------------- */
 
 void sp_set_write(sp_t *s, enum sp_epoch e);
 void sp_set_read(sp_t *s, enum sp_epoch e);
@@ -238,8 +241,7 @@ void sp_update_read(sp_t *s);
 /* Send KeyUpdate(request) in its own record and move our write key. */
 void sp_key_update(sp_t *s, int request);
 
-/* ---- records in -----------------------------------------------------------
- */
+/* ---- records in ---------------------------------------------------------- */
 
 /* Open the next record of the victim with the read epoch (a plaintext
  * alert is read as such even when the epoch is protected, and *plain is
@@ -265,8 +267,7 @@ void sp_check_victim_sends(sp_t *s, const char *text);
 /* We send data and the victim reads exactly it. */
 void sp_check_victim_reads(sp_t *s, const char *text);
 
-/* ---- expectations ---------------------------------------------------------
- */
+/* ---- expectations -------------------------------------------------------- */
 
 /* The victim returns err now, sends exactly its alert (RFC 8446 §6.2:
  * clasp_error_alert(err), fatal level) and nothing else, and is dead:
@@ -282,8 +283,7 @@ void sp_expect_alert(sp_t *s, int alert);
 /* Dead: later calls return err; input stays unread, nothing is written. */
 void sp_expect_dead(sp_t *s, int err);
 
-/* ---- flights --------------------------------------------------------------
- */
+/* ---- flights ------------------------------------------------------------- */
 
 /* Append a copy of a message (no transcript). */
 void sp_flight_add(tp_flight *f, const void *msg, size_t len);
@@ -304,8 +304,7 @@ void sp_msg_set_len(tp_flight *f, size_t i, uint32_t len);
 /* Total bytes of a flight. */
 size_t sp_flight_bytes(const tp_flight *f);
 
-/* ---- the scripted client --------------------------------------------------
- */
+/* ---- the scripted client ------------------------------------------------- */
 
 /* ClientHello (the second one after a HelloRetryRequest: its share and the
  * cookie), into f and the transcript. */
@@ -325,8 +324,7 @@ void sp_cli_flight2(sp_t *s, tp_flight *f);
  * server completes it. */
 void sp_cli_handshake(sp_t *s);
 
-/* ---- the scripted server --------------------------------------------------
- */
+/* ---- the scripted server ------------------------------------------------- */
 
 /* Read the victim's ClientHello (after CCS records); check and record it. */
 void sp_srv_recv_hello(sp_t *s);
@@ -360,8 +358,7 @@ void sp_nst(tp_flight *f, size_t ticket_len, const uint8_t *ext,
 /* KeyUpdate. */
 void sp_ku(tp_flight *f, uint8_t request);
 
-/* ---- drive a victim to a wait state ---------------------------------------
- */
+/* ---- drive a victim to a wait state -------------------------------------- */
 
 /* Victim client states reachable by a scripted server (RFC 8446 A.1). */
 enum sp_cstate {

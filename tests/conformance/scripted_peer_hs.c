@@ -16,8 +16,7 @@
 #include "base/mem.h"
 #include "msg/msg.h"
 
-/* ---- helpers --------------------------------------------------------------
- */
+/* ---- helpers ------------------------------------------------------------- */
 
 static void u16_set(struct clasp_u16_list *l, const uint16_t *v, size_t n)
 {
@@ -135,8 +134,7 @@ static void check_no_downgrade_sentinel(const uint8_t *random)
                  (random[31] == 0 || random[31] == 1));
 }
 
-/* ---- the scripted client --------------------------------------------------
- */
+/* ---- the scripted client ------------------------------------------------- */
 
 void sp_cli_hello(sp_t *s, tp_flight *f)
 {
@@ -425,8 +423,7 @@ void sp_cli_handshake(sp_t *s)
     sp_victim_done(s);
 }
 
-/* ---- both roles -----------------------------------------------------------
- */
+/* ---- both roles ---------------------------------------------------------- */
 
 void sp_cert(sp_t *s, tp_flight *f)
 {
@@ -489,8 +486,7 @@ void sp_fin(sp_t *s, tp_flight *f)
     emit(s, f, buf, w.len);
 }
 
-/* ---- the scripted server --------------------------------------------------
- */
+/* ---- the scripted server ------------------------------------------------- */
 
 void sp_srv_recv_hello(sp_t *s)
 {
@@ -774,8 +770,7 @@ void sp_srv_handshake(sp_t *s)
     sp_srv_recv_flight2(s);
 }
 
-/* ---- post-handshake messages ----------------------------------------------
- */
+/* ---- post-handshake messages --------------------------------------------- */
 
 void sp_nst(tp_flight *f, size_t ticket_len, const uint8_t *ext, size_t ext_len)
 {

@@ -40,8 +40,7 @@ static void check_victim(const sp_t *s, uint16_t suite, uint16_t group, int hrr)
     assert_int_equal(s->group, group);
 }
 
-/* ---- scripted client, clasp server ----------------------------------------
- */
+/* ---- scripted client, clasp server --------------------------------------- */
 
 static void client_default(void **state)
 {
@@ -163,8 +162,7 @@ static void client_variants(void **state)
     clasp_config_free(sc);
 }
 
-/* ---- scripted server, clasp client ----------------------------------------
- */
+/* ---- scripted server, clasp client --------------------------------------- */
 
 static void server_default(void **state)
 {
@@ -291,8 +289,7 @@ static void server_variants(void **state)
     sp_free(&s);
 }
 
-/* ---- the drivers ----------------------------------------------------------
- */
+/* ---- the drivers --------------------------------------------------------- */
 
 static void drivers_reach_every_state(void **state)
 {
