@@ -202,10 +202,17 @@ void sp_victim_write(sp_t *s, const void *data, size_t len)
 
 /* ---- records out --------------------------------------------------------- */
 
+static uint16_t record_version(const sp_t *s)
+{
+    return s->cfg.record_version != 0 ? s->cfg.record_version : 0x0303;
+}
+
 static void plain_record(sp_t *s, uint8_t type, const void *content, size_t len)
 {
     assert_true(len <= 0xffff);
-    uint8_t h[5] = {type, 3, 3, (uint8_t)(len >> 8), (uint8_t)len};
+    uint16_t v = record_version(s);
+    uint8_t h[5] = {type, (uint8_t)(v >> 8), (uint8_t)v, (uint8_t)(len >> 8),
+                    (uint8_t)len};
     tp_q_push(s->out, h, 5);
     tp_q_push(s->out, content, len);
 }
@@ -218,7 +225,9 @@ static void seal_raw(sp_t *s, const uint8_t *inner, size_t inner_len)
     assert_true(clasp_rec_is_protected(d));
     size_t len = inner_len + d->suite->tag_len;
     assert_true(len <= 0xffff);
-    uint8_t h[5] = {23, 3, 3, (uint8_t)(len >> 8), (uint8_t)len};
+    uint16_t v = record_version(s);
+    uint8_t h[5] = {23, (uint8_t)(v >> 8), (uint8_t)v, (uint8_t)(len >> 8),
+                    (uint8_t)len};
     uint8_t *body = malloc(len);
     assert_non_null(body);
     uint8_t nonce[12];
@@ -243,7 +252,7 @@ void sp_rec(sp_t *s, uint8_t type, const void *content, size_t len)
     bool legal = (type == CLASP_CT_HANDSHAKE || type == CLASP_CT_ALERT ||
                   type == CLASP_CT_APPLICATION_DATA) &&
                  (len > 0 || type == CLASP_CT_APPLICATION_DATA) &&
-                 len <= CLASP_MAX_FRAGMENT_LEN;
+                 len <= CLASP_MAX_FRAGMENT_LEN && s->cfg.record_version == 0;
     if (legal) {
         /* What clasp's record layer seals, it seals. */
         static uint8_t rec[SP_MAX_RECORD];

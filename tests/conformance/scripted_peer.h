@@ -87,15 +87,20 @@ typedef struct {
     const uint8_t *ee_ext; /* raw Extension bytes appended to EE */
     size_t ee_ext_len;
 
-    /* Own certificate (both roles). kind: a tests/pki directory; chain
-     * and key: overrides (DER spans owned by the script, PEM key). */
+    /* Own certificate (both roles). kind: a tests/pki directory;
+     * chain_file / key_file override its files; chain (DER spans owned
+     * by the script) overrides the chain sent. */
     const char *kind;
+    const char *chain_file; /* PEM chain, path relative to tests/ */
+    const char *key_file;   /* PEM key, path relative to tests/ */
     const clasp_span *chain;
     size_t chain_count;
-    const char *key_file; /* path relative to tests/ */
-    uint16_t sig_alg;     /* CertificateVerify scheme (0: from kind) */
+    uint16_t sig_alg; /* CertificateVerify scheme (0: from kind) */
 
     size_t frag; /* handshake bytes per record (0: 2^14) */
+    /* legacy_record_version of every record we send (0: 0x0303); RFC
+     * 8446 §5.1 says it "MUST be ignored for all purposes". */
+    uint16_t record_version;
 } sp_cfg;
 
 typedef struct {
@@ -395,5 +400,15 @@ void sp_drive_client(sp_t *s, enum sp_cstate st);
 void sp_drive_server(sp_t *s, enum sp_sstate st);
 /* A victim config for sp_drive_server (free with clasp_config_free). */
 clasp_config *sp_server_conf_for(enum sp_sstate st);
+/* sp_start + sp_drive_client; sp_start on sp_server_conf_for(st) (owned
+ * by s) + sp_drive_server. */
+void sp_at_client(sp_t *s, enum sp_cstate st);
+void sp_at_server(sp_t *s, enum sp_sstate st);
+/* From SP_C_WAIT_EE: the rest of our flight (EE..Finished); the victim
+ * client completes, we read its second flight. */
+void sp_srv_finish(sp_t *s);
+/* From SP_S_WAIT_FINISHED or SP_S_WAIT_CERT: our second flight; the
+ * victim server completes. */
+void sp_cli_finish(sp_t *s);
 
 #endif

@@ -129,3 +129,37 @@ void sp_drive_server(sp_t *s, enum sp_sstate st)
     sp_victim_done(s);
     assert_int_equal(st, SP_S_CONNECTED);
 }
+
+void sp_at_client(sp_t *s, enum sp_cstate st)
+{
+    sp_start(s, SP_SERVER, NULL);
+    sp_drive_client(s, st);
+}
+
+void sp_at_server(sp_t *s, enum sp_sstate st)
+{
+    sp_start(s, SP_CLIENT, sp_server_conf_for(st));
+    s->own_vconf = true;
+    sp_drive_server(s, st);
+}
+
+void sp_srv_finish(sp_t *s)
+{
+    tp_flight f = {0};
+    sp_srv_flight(s, &f);
+    sp_send(s, &f);
+    tp_flight_free(&f);
+    sp_set_write(s, SP_AP);
+    sp_victim_done(s);
+    sp_srv_recv_flight2(s);
+}
+
+void sp_cli_finish(sp_t *s)
+{
+    tp_flight f = {0};
+    sp_cli_flight2(s, &f);
+    sp_send(s, &f);
+    tp_flight_free(&f);
+    sp_set_write(s, SP_AP);
+    sp_victim_done(s);
+}

@@ -93,13 +93,15 @@ static void load_own(sp_t *s)
     char path[256];
     size_t len;
     uint8_t *data;
-    if (s->cfg.chain == NULL) {
+    if (s->cfg.chain_file != NULL) {
+        snprintf(path, sizeof(path), "%s", s->cfg.chain_file);
+    } else {
         snprintf(path, sizeof(path), "pki/%s/chain.pem", s->cfg.kind);
-        data = th_read_file(path, &len);
-        assert_clasp_ok(s->prov->cert_decode(s->prov->ctx, data, len,
-                                             &s->own_ders, &s->own_count));
-        th_free(data);
     }
+    data = th_read_file(path, &len);
+    assert_clasp_ok(s->prov->cert_decode(s->prov->ctx, data, len, &s->own_ders,
+                                         &s->own_count));
+    th_free(data);
     if (s->cfg.key_file != NULL) {
         snprintf(path, sizeof(path), "%s", s->cfg.key_file);
     } else {
@@ -385,7 +387,9 @@ void sp_cli_recv_flight(sp_t *s)
 
 void sp_cli_flight2(sp_t *s, tp_flight *f)
 {
-    sp_set_write(s, SP_HS);
+    if (s->wr_epoch != SP_HS) {
+        sp_set_write(s, SP_HS);
+    }
     if (s->cert_requested) {
         sp_cert(s, f);
         if (s->cfg.client_cert) {
