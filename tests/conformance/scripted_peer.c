@@ -43,7 +43,7 @@ static const uint16_t default_sig_algs[] = {CLASP_SIG_ECDSA_SECP256R1_SHA256,
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
-static void cfg_defaults(sp_cfg *c, int role)
+void sp_cfg_defaults(sp_cfg *c, int role)
 {
     memset(c, 0, sizeof(*c));
     c->legacy_version = CLASP_VERSION_TLS1_2;
@@ -73,7 +73,7 @@ void sp_start(sp_t *s, int role, clasp_config *vconf)
 {
     memset(s, 0, sizeof(*s));
     s->role = role;
-    cfg_defaults(&s->cfg, role);
+    sp_cfg_defaults(&s->cfg, role);
     tp_init(&s->p, 0, 0);
     s->vconf = vconf;
     if (vconf == NULL) {
@@ -118,13 +118,21 @@ static void scripted_clear(sp_t *s)
     clasp_rec_clear(&s->wr);
 }
 
+void sp_forget_own(sp_t *s)
+{
+    if (s->own_key != NULL) {
+        s->prov->pkey_free(s->own_key);
+        s->own_key = NULL;
+    }
+    clasp_mem_free(s->own_ders);
+    s->own_ders = NULL;
+    s->own_count = 0;
+}
+
 void sp_free(sp_t *s)
 {
     scripted_clear(s);
-    if (s->own_key != NULL) {
-        s->prov->pkey_free(s->own_key);
-    }
-    clasp_mem_free(s->own_ders);
+    sp_forget_own(s);
     s->prov->destroy(s->prov);
     clasp_free(s->v);
     if (s->own_vconf) {

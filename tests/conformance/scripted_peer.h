@@ -199,6 +199,11 @@ void sp_free(sp_t *s);
  * queues) so that the same victim context, after clasp_session_reset(),
  * can be scripted again. */
 void sp_restart(sp_t *s);
+/* The default configuration of a role (what sp_start puts in s->cfg). */
+void sp_cfg_defaults(sp_cfg *c, int role);
+/* Drop our loaded certificate and key: the next use loads them again
+ * from s->cfg (after a script changed kind or files). */
+void sp_forget_own(sp_t *s);
 
 /* ---- the victim ---------------------------------------------------------- */
 

@@ -257,6 +257,8 @@ int sp_cli_recv_hello(sp_t *s)
         assert_clasp_ok(clasp_ts_hrr_rewrite(&s->ts));
         assert_clasp_ok(clasp_ts_add(&s->ts, m, len));
         free(sh);
+        /* App. D.4: the server's CCS may follow right away. */
+        sp_skip_ccs(s);
         return 1;
     }
     check_no_downgrade_sentinel(sh->random);
@@ -581,8 +583,12 @@ static void write_sh(sp_t *s, tp_flight *f, struct clasp_sh *sh)
 void sp_srv_hrr(sp_t *s, tp_flight *f, uint16_t group)
 {
     s->suite = pick_suite(s);
-    assert_clasp_ok(clasp_ts_set_hash(&s->ts, s->prov, s->suite->hash));
-    assert_clasp_ok(clasp_ts_hrr_rewrite(&s->ts));
+    if (!s->hrr) {
+        /* §4.4.1: ClientHello1 becomes message_hash (a second HRR, which
+         * scripts may send, just follows). */
+        assert_clasp_ok(clasp_ts_set_hash(&s->ts, s->prov, s->suite->hash));
+        assert_clasp_ok(clasp_ts_hrr_rewrite(&s->ts));
+    }
     struct clasp_sh *sh = calloc(1, sizeof(*sh));
     assert_non_null(sh);
     sh->is_hrr = true;
