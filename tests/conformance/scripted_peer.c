@@ -69,6 +69,36 @@ static void scripted_init(sp_t *s)
     s->rd_epoch = s->wr_epoch = SP_PLAIN;
 }
 
+bool sp_trace;
+unsigned long sp_trace_lines;
+
+/* The debug sink: every byte of every message is read. */
+static void trace_sink(void *arg, int level, const char *file, int line,
+                       const char *msg)
+{
+    unsigned long *sum = arg;
+    size_t n = strlen(msg) + strlen(file);
+    *sum += n + (unsigned long)level + (unsigned long)line;
+    sp_trace_lines++;
+}
+
+static void keylog_sink(void *arg, const char *line)
+{
+    unsigned long *sum = arg;
+    *sum += strlen(line);
+}
+
+static void enable_trace(clasp_config *conf)
+{
+    static unsigned long sum;
+    int rc = clasp_conf_dbg(conf, trace_sink, &sum, CLASP_DEBUG_VERBOSE);
+    if (rc == CLASP_ERR_BAD_STATE) {
+        return; /* in use: set up by an earlier sp_start */
+    }
+    assert_clasp_ok(rc);
+    assert_clasp_ok(clasp_conf_keylog(conf, keylog_sink, &sum));
+}
+
 void sp_start(sp_t *s, int role, clasp_config *vconf)
 {
     memset(s, 0, sizeof(*s));
@@ -80,6 +110,9 @@ void sp_start(sp_t *s, int role, clasp_config *vconf)
         s->vconf =
             role == SP_CLIENT ? tp_server_conf("ecdsa-p256") : tp_client_conf();
         s->own_vconf = true;
+    }
+    if (sp_trace) {
+        enable_trace(s->vconf);
     }
     s->v = clasp_new();
     assert_non_null(s->v);

@@ -184,6 +184,13 @@ typedef struct {
 
 /* ---- life ---------------------------------------------------------------- */
 
+/* When set, sp_start() turns on the victim config's debug callback at
+ * CLASP_DEBUG_VERBOSE (a sink that reads every message) and its key log,
+ * so that trace code runs on hostile input (SECURITY-CHECKLIST 60). A
+ * config already in use keeps what it has. */
+extern bool sp_trace;
+extern unsigned long sp_trace_lines;
+
 /* What the script is doing, printed before every failure of the peer's
  * own checks (set it in loops: "state WAIT_CV, type 20"). */
 extern char sp_note[160];
