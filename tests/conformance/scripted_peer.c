@@ -297,8 +297,12 @@ void sp_rec(sp_t *s, uint8_t type, const void *content, size_t len)
     if (legal) {
         /* What clasp's record layer seals, it seals. */
         static uint8_t rec[SP_MAX_RECORD];
+        size_t pad = s->cfg.pad;
+        if (pad > CLASP_MAX_INNER_PLAINTEXT_LEN - len - 1) {
+            pad = CLASP_MAX_INNER_PLAINTEXT_LEN - len - 1;
+        }
         clasp_wr w = clasp_wr_init(rec, sizeof(rec));
-        assert_clasp_ok(clasp_rec_seal(&s->wr, type, content, len, 0, &w));
+        assert_clasp_ok(clasp_rec_seal(&s->wr, type, content, len, pad, &w));
         tp_q_push(s->out, rec, w.len);
         return;
     }

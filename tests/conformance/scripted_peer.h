@@ -101,6 +101,9 @@ typedef struct {
     /* legacy_record_version of every record we send (0: 0x0303); RFC
      * 8446 §5.1 says it "MUST be ignored for all purposes". */
     uint16_t record_version;
+    /* Zero bytes of padding after the type of every protected record
+     * (RFC 8446 §5.4; capped at the 2^14 + 1 inner plaintext limit). */
+    size_t pad;
 } sp_cfg;
 
 typedef struct {

@@ -174,6 +174,93 @@ static void encrypted_extensions_checks(void **state)
     ee_case("0010 0005 0003 026832 0010 0005 0003 026832", 1, CLASP_ERR_DECODE);
 }
 
+/* §4.2: "If an implementation receives an extension which it recognizes
+ * and which is not specified for the message in which it appears, it
+ * MUST abort the handshake with an "illegal_parameter" alert"; unknown
+ * ones are ignored in CertificateRequest (§4.3.2) and NewSessionTicket
+ * (§4.6.1); a response nobody asked for is unsupported_extension. */
+static void extensions_in_other_messages(void **state)
+{
+    (void)state;
+    tp_flight f = {0};
+    sp_t s;
+    /* CertificateRequest: an unknown extension is skipped (the client
+     * then waits for the Certificate), key_share is illegal there. */
+    sp_at_client(&s, SP_C_WAIT_CERT_CR);
+    sp_flight_add_hex(&f, "0d00000f 00 000c 000d 0004 0002 0403 fefe 0000");
+    sp_send(&s, &f);
+    tp_flight_free(&f);
+    sp_victim_wants_read(&s);
+    sp_free(&s);
+    sp_at_client(&s, SP_C_WAIT_CERT_CR);
+    sp_flight_add_hex(&f,
+                      "0d000011 00 000e 000d 0004 0002 0403 0033 0002 001d");
+    sp_send(&s, &f);
+    tp_flight_free(&f);
+    sp_expect_fail(&s, CLASP_ERR_ILLEGAL_PARAMETER);
+    sp_free(&s);
+    /* NewSessionTicket: unknown skipped, supported_versions illegal. */
+    static const uint8_t unknown[] = {0xfe, 0xfe, 0x00, 0x00};
+    static const uint8_t versions[] = {0x00, 0x2b, 0x00, 0x02, 0x03, 0x04};
+    sp_at_client(&s, SP_C_CONNECTED);
+    sp_nst(&f, 8, unknown, sizeof(unknown));
+    sp_send(&s, &f);
+    tp_flight_free(&f);
+    sp_check_victim_reads(&s, "ticket taken");
+    sp_free(&s);
+    sp_at_client(&s, SP_C_CONNECTED);
+    sp_nst(&f, 8, versions, sizeof(versions));
+    sp_send(&s, &f);
+    tp_flight_free(&f);
+    sp_expect_fail(&s, CLASP_ERR_ILLEGAL_PARAMETER);
+    sp_free(&s);
+    /* EncryptedExtensions: max_fragment_length never asked for; an
+     * empty server_name (RFC 6066 §3) is the normal answer to SNI, a
+     * non-empty one does not parse. */
+    uint8_t ext[16];
+    static const struct {
+        const char *hex;
+        int err;
+    } ee[] = {{"0001 0001 01", CLASP_ERR_UNSUPPORTED_EXTENSION},
+              {"0000 0005 0003 000000", CLASP_ERR_DECODE},
+              {"0000 0000", 0}};
+    for (size_t i = 0; i < 3; i++) {
+        sp_at_client(&s, SP_C_WAIT_EE);
+        s.cfg.ee_ext = ext;
+        s.cfg.ee_ext_len = th_hex_into(ee[i].hex, ext, sizeof(ext));
+        sp_srv_flight(&s, &f);
+        sp_send(&s, &f);
+        tp_flight_free(&f);
+        if (ee[i].err != 0) {
+            sp_expect_fail(&s, ee[i].err);
+        } else {
+            sp_set_write(&s, SP_AP);
+            sp_victim_done(&s);
+        }
+        sp_free(&s);
+    }
+    /* A status_request answer in a CertificateEntry (§4.4.2.1) that the
+     * client never requested. */
+    sp_at_client(&s, SP_C_WAIT_EE);
+    sp_srv_flight(&s, &f);
+    int ct = tp_flight_find(&f, CLASP_HS_CERTIFICATE);
+    static const uint8_t ocsp[] = {0x00, 0x05, 0x00, 0x01, 0x01};
+    uint8_t *m = f.msg[ct];
+    assert_int_equal(m[f.len[ct] - 1], 0); /* last entry: no extensions */
+    sp_msg_append(&f, (size_t)ct, ocsp, sizeof(ocsp));
+    m = f.msg[ct];
+    size_t len = f.len[ct];
+    m[len - sizeof(ocsp) - 1] = sizeof(ocsp);
+    size_t list = len - 8;
+    m[5] = (uint8_t)(list >> 16);
+    m[6] = (uint8_t)(list >> 8);
+    m[7] = (uint8_t)list;
+    sp_send(&s, &f);
+    tp_flight_free(&f);
+    sp_expect_fail(&s, CLASP_ERR_UNSUPPORTED_EXTENSION);
+    sp_free(&s);
+}
+
 /* ---- the client's certificate on a clasp server (B4 row 20, B11) ----------
  */
 
@@ -398,6 +485,7 @@ int main(void)
         cmocka_unit_test(server_share_off_the_curve),
         cmocka_unit_test(downgrade_sentinel),
         cmocka_unit_test(encrypted_extensions_checks),
+        cmocka_unit_test(extensions_in_other_messages),
         cmocka_unit_test(client_certificate_checks),
         cmocka_unit_test(signature_scheme_lists),
         cmocka_unit_test(messages_right_after_finished),

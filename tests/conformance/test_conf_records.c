@@ -303,6 +303,27 @@ static void record_version_is_ignored(void **state)
     }
 }
 
+/* §5.4: padding after the content type, up to the 2^14 + 1 limit, in
+ * every protected record of both roles' flights (handshake, data). */
+static void padded_records_are_taken(void **state)
+{
+    (void)state;
+    static const size_t pads[] = {1, 255, 16384};
+    for (size_t i = 0; i < 3; i++) {
+        sp_t s;
+        sp_start(&s, SP_CLIENT, NULL);
+        s.cfg.pad = pads[i];
+        sp_cli_handshake(&s);
+        sp_check_victim_reads(&s, "padded");
+        sp_free(&s);
+        sp_start(&s, SP_SERVER, NULL);
+        s.cfg.pad = pads[i];
+        sp_srv_handshake(&s);
+        sp_check_victim_reads(&s, "padded");
+        sp_free(&s);
+    }
+}
+
 /* ---- B2: change_cipher_spec
  * --------------------------------------------------
  */
@@ -548,6 +569,7 @@ int main(void)
         cmocka_unit_test(message_boundaries_at_key_changes),
         cmocka_unit_test(fragments_interleaved_with_other_records),
         cmocka_unit_test(record_version_is_ignored),
+        cmocka_unit_test(padded_records_are_taken),
         cmocka_unit_test(compatibility_ccs_where_allowed),
         cmocka_unit_test(compatibility_ccs_where_refused),
         cmocka_unit_test(alerts_during_handshake),
