@@ -362,6 +362,36 @@ static void ccs_before_ch2_and_before_flight2(void **state)
     clasp_config_free(sc);
 }
 
+/* BUG 9 (client, RFC 8446 App. D.5: "Any endpoint receiving a Hello
+ * message with ClientHello.legacy_version or ServerHello.legacy_version
+ * set to 0x0300 MUST abort the handshake with a "protocol_version"
+ * alert."). A ServerHello or HelloRetryRequest with legacy_version
+ * 0x0300 (and supported_versions 0x0304) gets illegal_parameter
+ * (hs_client.c check_server_hello). Home when fixed:
+ * test_conf_checks.c. */
+static void ssl3_server_hello_is_protocol_version(void **state)
+{
+    (void)state;
+    for (int hrr = 0; hrr < 2; hrr++) {
+        sp_t s;
+        sp_start(&s, SP_SERVER, NULL);
+        sp_victim_wants_read(&s);
+        sp_srv_recv_hello(&s);
+        tp_flight f = {0};
+        if (hrr) {
+            sp_srv_hrr(&s, &f, CLASP_GROUP_SECP256R1);
+        } else {
+            sp_srv_hello(&s, &f);
+        }
+        f.msg[0][4] = 0x03;
+        f.msg[0][5] = 0x00;
+        sp_send(&s, &f);
+        tp_flight_free(&f);
+        sp_expect_fail(&s, CLASP_ERR_PROTOCOL_VERSION);
+        sp_free(&s);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -373,6 +403,7 @@ int main(void)
         cmocka_unit_test(server_name_does_not_survive_reset),
         cmocka_unit_test(certificate_at_limit_followed_in_its_record),
         cmocka_unit_test(ccs_before_ch2_and_before_flight2),
+        cmocka_unit_test(ssl3_server_hello_is_protocol_version),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hs/hs.h"
 #include "scripted_peer.h"
 
 /* Two victims in a loop: 0 = clasp client, 1 = clasp server. */
@@ -122,6 +123,29 @@ static void mixed_floods_are_bounded(void **state)
             sp_expect_fail(&s, CLASP_ERR_UNEXPECTED_MESSAGE);
             sp_free(&s);
         }
+    }
+}
+
+/* SECURITY-CHECKLIST 10 (RFC 8446 §5.5): at the suite's confidentiality
+ * limit the writer sends KeyUpdate before its next record; both roles
+ * (internal state: the victim's and our sequence numbers are moved to
+ * the limit). */
+static void key_update_at_the_aead_limit(void **state)
+{
+    (void)state;
+    for (int srv = 0; srv < 2; srv++) {
+        sp_t s;
+        connected(&s, srv);
+        uint64_t limit = s.v->suite->conf_limit;
+        assert_true(limit > 0);
+        s.v->wr.seq = limit;
+        s.rd.seq = limit;
+        sp_check_victim_sends(&s, "at the limit");
+        assert_int_equal(s.key_updates_seen, 1);
+        assert_false(s.ku_requested);
+        sp_check_victim_sends(&s, "after it");
+        assert_int_equal(s.key_updates_seen, 1);
+        sp_free(&s);
     }
 }
 
@@ -518,6 +542,7 @@ int main(void)
         cmocka_unit_test(warning_alerts_4_taken_5_refused),
         cmocka_unit_test(key_updates_32_taken_33_refused),
         cmocka_unit_test(mixed_floods_are_bounded),
+        cmocka_unit_test(key_update_at_the_aead_limit),
         cmocka_unit_test(ccs_one_per_flight),
         cmocka_unit_test(client_hello_64k),
         cmocka_unit_test(certificate_100k),
