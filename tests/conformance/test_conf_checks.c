@@ -418,6 +418,37 @@ static void signature_scheme_lists(void **state)
     }
 }
 
+/* A PSK this server does not know, with and without an early_data
+ * offer (and no 0-RTT records): ignored, a full handshake (§4.2.11: the
+ * server picks no PSK; §4.2.10: it ignores early_data). The scripted
+ * client parses the ServerHello and EncryptedExtensions with its known
+ * offers only, so an answer to either would fail the test. */
+static void psk_and_early_data_offers_ignored(void **state)
+{
+    (void)state;
+    static const uint8_t offer[] = {
+        0x00, 0x2d, 0x00, 0x02, 0x01, 0x01, /* psk_dhe_ke */
+        0x00, 0x2a, 0x00, 0x00,             /* early_data */
+        0x00, 0x29, 0x00, 0x2f, 0x00, 0x0a, 0x00, 0x04, 'a',  'b',  'c',
+        'd',  0x00, 0x00, 0x00, 0x00, 0x00, 0x21, 0x20, 0x01, 0x02, 0x03,
+        0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x0e,
+        0x0f, 0x10, 0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x17, 0x18, 0x19,
+        0x1a, 0x1b, 0x1c, 0x1d, 0x1e, 0x1f, 0x20};
+    /* The same without early_data (its 4 bytes left out). */
+    static uint8_t no_early[sizeof(offer) - 4];
+    memcpy(no_early, offer, 6);
+    memcpy(no_early + 6, offer + 10, sizeof(offer) - 10);
+    for (int early = 0; early < 2; early++) {
+        sp_t s;
+        sp_start(&s, SP_CLIENT, NULL);
+        s.cfg.ch_ext = early ? offer : no_early;
+        s.cfg.ch_ext_len = early ? sizeof(offer) : sizeof(no_early);
+        sp_cli_handshake(&s);
+        sp_check_victim_reads(&s, "full handshake");
+        sp_free(&s);
+    }
+}
+
 /* ---- right after Finished (B10) -------------------------------------------
  */
 
@@ -488,6 +519,7 @@ int main(void)
         cmocka_unit_test(extensions_in_other_messages),
         cmocka_unit_test(client_certificate_checks),
         cmocka_unit_test(signature_scheme_lists),
+        cmocka_unit_test(psk_and_early_data_offers_ignored),
         cmocka_unit_test(messages_right_after_finished),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
