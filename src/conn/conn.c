@@ -221,8 +221,7 @@ int clasp_handshake_step(clasp_context *c)
 
 int clasp_is_handshake_over(const clasp_context *c)
 {
-    /* A connection that failed is not "over", whatever it got to. */
-    return c != NULL && c->handshake_done && c->fatal == 0 ? 1 : 0;
+    return c != NULL && c->handshake_done ? 1 : 0;
 }
 
 int clasp_read(clasp_context *c, unsigned char *buf, size_t len)
