@@ -443,8 +443,6 @@ static int dispatch(clasp_conn *c)
         }
         ENSURE(m.type < 32 && (row->expect & HS_BIT(m.type)) != 0,
                CLASP_ERR_UNEXPECTED_MESSAGE);
-        ENSURE(!(row->flags & HS_END_OF_RECORD) || !hs_pending(c),
-               CLASP_ERR_UNEXPECTED_MESSAGE);
         clasp_hs_log(c, CLASP_DEBUG_MSG, "< %s (%zu bytes)",
                      clasp_hs_type_name(m.type), m.raw.len);
         if (row->flags & HS_TH_BEFORE) {
@@ -454,6 +452,12 @@ static int dispatch(clasp_conn *c)
             TRY(clasp_ts_add(&c->hs->ts, m.raw.p, m.raw.len));
         }
         TRY(row->run(c, &m, &next));
+        /* RFC 8446 §5.1: ServerHello, Finished, EndOfEarlyData (and the
+         * ClientHello before the server's key change) must end their
+         * record. Checked after the message itself parsed, so a malformed
+         * message still gets its own error. */
+        ENSURE(!(row->flags & HS_END_OF_RECORD) || !hs_pending(c),
+               CLASP_ERR_UNEXPECTED_MESSAGE);
     }
     /* The table is the law (DESIGN.md §3.6). */
     ENSURE(next >= 0 && (row->next_ok & ST_BIT(next)) != 0, CLASP_ERR_INTERNAL);
@@ -466,6 +470,11 @@ static int dispatch(clasp_conn *c)
     clasp_hs_log(c, CLASP_DEBUG_VERBOSE, "state %s -> %s", row->name,
                  c->rows[next].name);
     c->state = next;
+    /* Only the dispatcher declares the handshake over, once every check
+     * on the last message has passed. */
+    if ((c->rows[next].flags & HS_APPDATA_IN) != 0) {
+        c->handshake_done = true;
+    }
     return CLASP_OK;
 }
 

@@ -276,7 +276,6 @@ int clasp_hs_ks_start(clasp_conn *c, const uint8_t *client_random)
 
 int clasp_hs_finish(clasp_conn *c)
 {
-    c->handshake_done = true;
     clasp_hs_free(c);
     clasp_hs_log(c, CLASP_DEBUG_INFO, "handshake done: %s %s %s",
                  clasp_get_version(c), c->suite->name,
