@@ -123,6 +123,12 @@ static int conn_start(clasp_conn *c)
     c->hrr_used = false;
     clasp_mem_free(c->peer_cert);
     c->peer_cert = NULL;
+    if (c->conf->endpoint == CLASP_IS_SERVER) {
+        /* A server learns the name from each client's hello; it never
+         * carries over to the next connection (SECURITY-CHECKLIST 56). */
+        clasp_mem_free(c->hostname);
+        c->hostname = NULL;
+    }
     c->peer_cert_len = 0;
     c->alpn[0] = '\0';
     c->empty_records = 0;

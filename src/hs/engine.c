@@ -281,12 +281,15 @@ static int on_handshake(clasp_conn *c, clasp_span body)
     } else {
         clasp_buf_compact(c->hs_buf, c->hs_cap, &c->hs_off, &c->hs_len);
     }
-    size_t max = c->conf->max_cert_list + 4;
-    if (max < CLASP_MAX_CH_LEN + 4) {
-        max = CLASP_MAX_CH_LEN + 4;
+    /* Records are appended only while no complete message is pending, so
+     * what is pending stays below one message at its limit plus one
+     * record; each message's own limit is checked from its header in
+     * next_msg(). */
+    size_t max_msg = c->conf->max_cert_list;
+    if (max_msg < CLASP_MAX_CH_LEN) {
+        max_msg = CLASP_MAX_CH_LEN;
     }
-    /* The declared size of each message is checked against its own limit
-     * in next_msg(); this bound only stops an endless partial message. */
+    size_t max = 4 + max_msg + CLASP_MAX_FRAGMENT_LEN;
     ENSURE(body.len <= max - c->hs_len, CLASP_ERR_DECODE);
     TRY(clasp_buf_grow(&c->hs_buf, &c->hs_cap, c->hs_len, c->hs_len + body.len,
                        max));
@@ -315,12 +318,65 @@ static int on_appdata(clasp_conn *c, clasp_span body)
     return CLASP_OK;
 }
 
+/* RFC 8446 §4.2.10: a server that does not accept the client's early
+ * data skips it: after HelloRetryRequest every application_data record
+ * until the second ClientHello, otherwise every record that fails to open
+ * under the handshake key, until one opens. At most
+ * CLASP_MAX_EARLY_SKIP bytes (SECURITY-CHECKLIST resource limits); more is
+ * unexpected_message. Returns 1 when the record at the head was skipped,
+ * 0 when it must be processed normally. */
+static int skip_early_record(clasp_conn *c, uint8_t *rec, size_t avail)
+{
+    struct clasp_hs *hs = c->hs;
+    if (hs == NULL || !hs->early_skip) {
+        return 0;
+    }
+    clasp_rd r = clasp_rd_init(rec, avail);
+    uint8_t type;
+    uint16_t version, length;
+    TRY(clasp_rd_u8(&r, &type));
+    TRY(clasp_rd_u16(&r, &version));
+    TRY(clasp_rd_u16(&r, &length));
+    if (type != CLASP_CT_APPLICATION_DATA) {
+        return 0;
+    }
+    ENSURE(length <= CLASP_MAX_CIPHERTEXT_LEN, CLASP_ERR_RECORD_OVERFLOW);
+    size_t rec_len = CLASP_RECORD_HEADER_LEN + (size_t)length;
+    if (avail < rec_len) {
+        return CLASP_ERR_WANT_READ;
+    }
+    if (clasp_rec_is_protected(&c->rd)) {
+        /* Trial decryption; rec_open leaves seq unchanged on failure. The
+         * record is opened in place, so a success is processed from the
+         * opened bytes by the normal path: work on a copy. */
+        clasp_rec_dir probe = c->rd;
+        uint8_t tmp[CLASP_MAX_RECORD_LEN];
+        TRY(clasp_copy(tmp, sizeof(tmp), rec, rec_len));
+        clasp_rec_plain plain;
+        int rc = clasp_rec_open(&probe, tmp, rec_len, &plain);
+        clasp_memzero(tmp, rec_len);
+        if (rc != CLASP_ERR_BAD_RECORD_MAC) {
+            hs->early_skip = false;
+            return 0;
+        }
+    }
+    ENSURE(rec_len <= hs->early_skip_left, CLASP_ERR_UNEXPECTED_MESSAGE);
+    hs->early_skip_left -= rec_len;
+    c->in_off += rec_len;
+    return 1;
+}
+
 int clasp_engine_read_record(clasp_conn *c)
 {
     size_t avail = c->in_len - c->in_off;
     uint8_t *rec = clasp_buf_at(c->in_buf, c->in_cap, c->in_off);
     if (avail < CLASP_RECORD_HEADER_LEN) {
         return CLASP_ERR_WANT_READ;
+    }
+    int skipped = skip_early_record(c, rec, avail);
+    TRY(skipped);
+    if (skipped == 1) {
+        return CLASP_OK;
     }
     clasp_rd r = clasp_rd_init(rec, avail);
     clasp_rec_dir *dir = &c->rd;

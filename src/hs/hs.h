@@ -82,7 +82,6 @@ struct clasp_hs_row {
 };
 
 #define CLASP_MAX_KEY_SHARES 5
-#define CLASP_MAX_COOKIE_LEN 512
 #define CLASP_MAX_CHAIN 10
 
 /* Handshake-only state: allocated at the first step, wiped and freed at
@@ -106,8 +105,12 @@ struct clasp_hs {
     bool hrr_seen;
     uint16_t hrr_group; /* group asked for by HRR, or 0 */
     uint16_t hrr_suite;
-    uint8_t cookie[CLASP_MAX_COOKIE_LEN];
+    uint8_t *cookie; /* clasp_mem_calloc'd: cookie<1..2^16-1> */
     size_t cookie_len;
+    /* Client: the public shares sent, repeated after a cookie-only HRR
+     * (RFC 8446 §4.1.2: key_share changes only when HRR names a group). */
+    uint8_t kx_pub[CLASP_MAX_KEY_SHARES][CLASP_MAX_KX_PUB_LEN];
+    size_t kx_pub_len[CLASP_MAX_KEY_SHARES];
     bool cert_requested;
     bool peer_cv_ok; /* set only by the CV handler */
     clasp_pkey *peer_key;
@@ -132,6 +135,8 @@ struct clasp_hs {
     uint8_t alpn[256]; /* server: selected protocol */
     size_t alpn_len;
     bool sni_seen;
+    bool early_skip;        /* server: skip the client's 0-RTT records */
+    size_t early_skip_left; /* bytes still allowed to be skipped */
 };
 
 struct clasp_context {
@@ -214,6 +219,7 @@ struct clasp_context {
 #define CLASP_MAX_KEY_UPDATES 32
 #define CLASP_MAX_CH_LEN (64u * 1024u)
 #define CLASP_MAX_HS_MSG_LEN (16u * 1024u)
+#define CLASP_MAX_EARLY_SKIP (16u * 1024u)
 
 extern const struct clasp_hs_row clasp_client_rows[C__COUNT];
 extern const struct clasp_hs_row clasp_server_rows[S__COUNT];

@@ -25,16 +25,19 @@ static void free_shares(clasp_conn *c)
 }
 
 static int make_share(clasp_conn *c, uint16_t group,
-                      struct clasp_key_share_entry *e, uint8_t *pub)
+                      struct clasp_key_share_entry *e)
 {
     struct clasp_hs *hs = c->hs;
+    size_t i = hs->kx_count;
     size_t pub_len = 0;
-    ENSURE(hs->kx_count < CLASP_MAX_KEY_SHARES, CLASP_ERR_INTERNAL);
-    TRY(c->prov->kx_new(c->prov->ctx, group, &hs->kx[hs->kx_count], pub,
+    ENSURE(i < CLASP_MAX_KEY_SHARES, CLASP_ERR_INTERNAL);
+    TRY(c->prov->kx_new(c->prov->ctx, group, &hs->kx[i], hs->kx_pub[i],
                         CLASP_MAX_KX_PUB_LEN, &pub_len));
-    hs->kx_group[hs->kx_count++] = group;
+    hs->kx_group[i] = group;
+    hs->kx_pub_len[i] = pub_len;
+    hs->kx_count++;
     e->group = group;
-    e->key_exchange = clasp_span_of(pub, pub_len);
+    e->key_exchange = clasp_span_of(hs->kx_pub[i], pub_len);
     return CLASP_OK;
 }
 
@@ -72,7 +75,6 @@ static int write_client_hello(clasp_conn *c)
     const clasp_config *conf = c->conf;
     struct clasp_ch *ch = clasp_mem_calloc(1, sizeof(*ch));
     ENSURE(ch != NULL, CLASP_ERR_ALLOC_FAILED);
-    uint8_t pubs[CLASP_MAX_KEY_SHARES][CLASP_MAX_KX_PUB_LEN];
     static const uint8_t null_compression[1] = {0};
     int rc = CLASP_OK;
 
@@ -92,15 +94,22 @@ static int write_client_hello(clasp_conn *c)
     u16_list_set(&e->sig_alg, conf->sig_algs, conf->sig_alg_count);
     clasp_exts_set(e, CLASP_EXT_ID_SIG_ALG);
 
-    if (hs->hrr_group != 0) {
-        rc = make_share(c, hs->hrr_group, &e->key_share.client_shares[0],
-                        pubs[0]);
+    if (hs->kx_count > 0) {
+        /* The second ClientHello after an HRR that named no group: the
+         * same shares again (§4.1.2). */
+        for (size_t i = 0; i < hs->kx_count; i++) {
+            e->key_share.client_shares[i].group = hs->kx_group[i];
+            e->key_share.client_shares[i].key_exchange =
+                clasp_span_of(hs->kx_pub[i], hs->kx_pub_len[i]);
+        }
+        e->key_share.client_shares_kept = hs->kx_count;
+    } else if (hs->hrr_group != 0) {
+        rc = make_share(c, hs->hrr_group, &e->key_share.client_shares[0]);
         e->key_share.client_shares_kept = 1;
-    } else if (hs->kx_count == 0) {
+    } else {
         size_t n = conf->key_share_count;
         for (size_t i = 0; i < n && rc == CLASP_OK; i++) {
-            rc = make_share(c, conf->groups[i], &e->key_share.client_shares[i],
-                            pubs[i]);
+            rc = make_share(c, conf->groups[i], &e->key_share.client_shares[i]);
         }
         e->key_share.client_shares_kept = n;
     }
@@ -199,8 +208,10 @@ static int check_server_hello(clasp_conn *c, const struct clasp_sh *sh)
     ENSURE(sh->has_supported_versions, CLASP_ERR_PROTOCOL_VERSION);
     ENSURE(sh->exts.supported_versions.selected_version == CLASP_VERSION_TLS1_3,
            CLASP_ERR_ILLEGAL_PARAMETER);
-    ENSURE(sh->legacy_version == CLASP_VERSION_TLS1_2,
-           CLASP_ERR_ILLEGAL_PARAMETER);
+    /* §4.2.1: with supported_versions present the client ignores
+     * legacy_version, except that App. D.5 makes SSL 3.0 (or older) a
+     * protocol_version abort. */
+    ENSURE(sh->legacy_version > 0x0300, CLASP_ERR_PROTOCOL_VERSION);
     ENSURE(sh->legacy_session_id_echo.len == hs->session_id_len &&
                clasp_ct_equal(sh->legacy_session_id_echo.p, hs->session_id,
                               hs->session_id_len),
@@ -237,9 +248,12 @@ static int recv_hrr(clasp_conn *c, const struct clasp_hs_msg *m,
         hs->hrr_group = g;
     }
     if (has_cookie) {
+        /* §4.2.2: Cookie cookie<1..2^16-1>, echoed as is. */
         clasp_span ck = sh->exts.cookie.cookie;
-        ENSURE(ck.len <= sizeof(hs->cookie), CLASP_ERR_ILLEGAL_PARAMETER);
-        TRY(clasp_span_copy(ck, hs->cookie, sizeof(hs->cookie)));
+        uint8_t *copy = clasp_memdup(ck.p, ck.len);
+        ENSURE(copy != NULL, CLASP_ERR_ALLOC_FAILED);
+        clasp_mem_free(hs->cookie);
+        hs->cookie = copy;
         hs->cookie_len = ck.len;
     }
     hs->hrr_seen = true;

@@ -15,49 +15,58 @@
 #include "base/rd.h"
 #include "hs/hs_common.h"
 
-/* What a second ClientHello must repeat (§4.1.2: only key_share, cookie,
- * early_data, pre_shared_key and padding may change). */
+/* What a second ClientHello must repeat (§4.1.2): everything but
+ * key_share, cookie, pre_shared_key (ticket age and binders), padding and
+ * the removal of early_data. The digest covers the fixed fields and every
+ * other extension, type and data, in wire order: adding, dropping,
+ * reordering or changing one changes it. */
+static bool ext_may_change(uint16_t type)
+{
+    return type == CLASP_EXT_KEY_SHARE || type == CLASP_EXT_COOKIE ||
+           type == CLASP_EXT_PRE_SHARED_KEY || type == CLASP_EXT_PADDING ||
+           type == CLASP_EXT_EARLY_DATA;
+}
+
+static int digest_part(const clasp_provider *prov, clasp_hash *h, uint16_t tag,
+                       clasp_span d)
+{
+    uint8_t hdr[4] = {(uint8_t)(tag >> 8), (uint8_t)tag, (uint8_t)(d.len >> 8),
+                      (uint8_t)d.len};
+    TRY(prov->hash_update(h, hdr, sizeof(hdr)));
+    return prov->hash_update(h, d.p, d.len);
+}
+
+static int ch_digest_into(clasp_conn *c, const struct clasp_ch *ch,
+                          clasp_hash *h)
+{
+    const clasp_provider *prov = c->prov;
+    uint8_t v[2] = {(uint8_t)(ch->legacy_version >> 8),
+                    (uint8_t)ch->legacy_version};
+    TRY(digest_part(prov, h, 0, clasp_span_of(v, 2)));
+    TRY(digest_part(prov, h, 1, clasp_span_of(ch->random, 32)));
+    TRY(digest_part(prov, h, 2, ch->legacy_session_id));
+    TRY(digest_part(prov, h, 3, ch->cipher_suites.raw));
+    TRY(digest_part(prov, h, 4, ch->legacy_compression_methods));
+    clasp_rd block = clasp_rd_of_span(ch->extensions);
+    for (;;) {
+        uint16_t type = 0;
+        clasp_rd data;
+        int more = clasp_ext_next(&block, &type, &data);
+        TRY(more);
+        if (more == 0) {
+            return CLASP_OK;
+        }
+        if (!ext_may_change(type)) {
+            TRY(digest_part(prov, h, type, clasp_rd_rest(&data)));
+        }
+    }
+}
+
 static int ch_digest(clasp_conn *c, const struct clasp_ch *ch, uint8_t *out)
 {
-    static const enum clasp_ext_id same[] = {
-        CLASP_EXT_ID_SUPPORTED_VERSIONS,
-        CLASP_EXT_ID_SUPPORTED_GROUPS,
-        CLASP_EXT_ID_SIG_ALG,
-        CLASP_EXT_ID_SIG_ALG_CERT,
-        CLASP_EXT_ID_SERVER_NAME,
-        CLASP_EXT_ID_ALPN,
-        CLASP_EXT_ID_PSK_KEY_EXCHANGE_MODES,
-    };
     clasp_hash *h = NULL;
     TRY(c->prov->hash_new(c->prov->ctx, CLASP_HASH_SHA256, &h));
-    uint8_t hdr[4] = {(uint8_t)(ch->legacy_version >> 8),
-                      (uint8_t)ch->legacy_version, 0, 0};
-    int rc = c->prov->hash_update(h, hdr, 2);
-    if (rc == CLASP_OK) {
-        rc = c->prov->hash_update(h, ch->random, 32);
-    }
-    clasp_span parts[3] = {ch->legacy_session_id, ch->cipher_suites.raw,
-                           ch->legacy_compression_methods};
-    for (size_t i = 0; i < 3 && rc == CLASP_OK; i++) {
-        hdr[0] = (uint8_t)(parts[i].len >> 8);
-        hdr[1] = (uint8_t)parts[i].len;
-        rc = c->prov->hash_update(h, hdr, 2);
-        if (rc == CLASP_OK) {
-            rc = c->prov->hash_update(h, parts[i].p, parts[i].len);
-        }
-    }
-    for (size_t i = 0; i < sizeof(same) / sizeof(same[0]) && rc == 0; i++) {
-        bool has = clasp_exts_has(&ch->exts, same[i]);
-        clasp_span d = ch->exts.data[same[i]];
-        hdr[0] = has ? 1 : 0;
-        hdr[1] = (uint8_t)same[i];
-        hdr[2] = (uint8_t)(d.len >> 8);
-        hdr[3] = (uint8_t)d.len;
-        rc = c->prov->hash_update(h, hdr, 4);
-        if (rc == CLASP_OK && has) {
-            rc = c->prov->hash_update(h, d.p, d.len);
-        }
-    }
+    int rc = ch_digest_into(c, ch, h);
     if (rc == CLASP_OK) {
         rc = c->prov->hash_final(h, out, 32);
     }
@@ -181,6 +190,21 @@ static int srv_recv_client_hello(clasp_conn *c, const struct clasp_hs_msg *m,
         !clasp_ct_equal(digest, hs->ch1_digest, 32)) {
         /* §4.1.2: CH2 changed what it may not. */
         rc = clasp_fail(CLASP_ERR_ILLEGAL_PARAMETER, __FILE__, __LINE__);
+    }
+    if (rc == CLASP_OK && hs->hrr_sent &&
+        clasp_exts_has(&ch->exts, CLASP_EXT_ID_EARLY_DATA)) {
+        /* §4.2.10: no early_data in the ClientHello that answers HRR. */
+        rc = clasp_fail(CLASP_ERR_ILLEGAL_PARAMETER, __FILE__, __LINE__);
+    }
+    if (rc == CLASP_OK && !hs->hrr_sent) {
+        /* Early data is not accepted (0-RTT arrives with issue #5): the
+         * client's 0-RTT records are skipped (§4.2.10), until the second
+         * ClientHello after HRR or the first record that opens under the
+         * handshake key. */
+        hs->early_skip = clasp_exts_has(&ch->exts, CLASP_EXT_ID_EARLY_DATA);
+        hs->early_skip_left = CLASP_MAX_EARLY_SKIP;
+    } else if (rc == CLASP_OK) {
+        hs->early_skip = false;
     }
     if (rc == CLASP_OK && hs->hrr_sent) {
         /* §4.2.2: the cookie comes back unchanged. */
@@ -369,6 +393,9 @@ static int srv_send_hello_retry_request(clasp_conn *c,
     if (c->conf->hrr_cookie) {
         /* The cookie binds the first ClientHello: HMAC under a per-config
          * key over the CH1 digest; CH2 must echo it exactly. */
+        clasp_mem_free(hs->cookie);
+        hs->cookie = clasp_mem_calloc(1, 32);
+        ENSURE(hs->cookie != NULL, CLASP_ERR_ALLOC_FAILED);
         TRY(c->prov->hmac(c->prov->ctx, CLASP_HASH_SHA256, c->conf->cookie_key,
                           sizeof(c->conf->cookie_key), hs->ch1_digest, 32,
                           hs->cookie, 32));
@@ -450,6 +477,9 @@ static int srv_send_flight(clasp_conn *c, const struct clasp_hs_msg *m,
 {
     CLASP_UNUSED(m);
     struct clasp_hs *hs = c->hs;
+    /* The client's next flight may bring its compatibility CCS even if one
+     * came before its second ClientHello (RFC 8446 §5, App. D.4). */
+    hs->recv_ccs = 0;
     uint8_t pub[CLASP_MAX_KX_PUB_LEN];
     size_t pub_len = 0;
     uint8_t ecdhe[CLASP_MAX_KX_SECRET_LEN];

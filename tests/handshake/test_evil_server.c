@@ -119,12 +119,24 @@ static void server_hello_field_checks(void **state)
     sh_put(&e, &s);
     tp_evil_client_fails(&e, CLASP_ERR_ILLEGAL_PARAMETER);
     tp_evil_free(&e);
-    /* §4.1.3: legacy_version must be 0x0303. */
+    /* §4.2.1: with supported_versions present the client ignores
+     * legacy_version (a server sends 0x0303, §4.1.3)... */
     tp_evil_start(&e, &plain_opts);
     sh_take(&e, &s);
     s.msg[5] = 4;
     sh_put(&e, &s);
-    tp_evil_client_fails(&e, CLASP_ERR_ILLEGAL_PARAMETER);
+    /* The hello is accepted; the server's flight was protected under the
+     * transcript of the unmodified hello, so the client gets exactly as
+     * far as opening it. */
+    assert_clasp_err(clasp_handshake(e.t.cli), CLASP_ERR_BAD_RECORD_MAC);
+    tp_evil_free(&e);
+    /* ...except SSL 3.0, which App. D.5 makes protocol_version. */
+    tp_evil_start(&e, &plain_opts);
+    sh_take(&e, &s);
+    s.msg[4] = 3;
+    s.msg[5] = 0;
+    sh_put(&e, &s);
+    tp_evil_client_fails(&e, CLASP_ERR_PROTOCOL_VERSION);
     tp_evil_free(&e);
 }
 

@@ -289,7 +289,10 @@ static int map_verify_error(int err)
     case X509_V_ERR_ERROR_IN_CERT_NOT_AFTER_FIELD:
     case X509_V_ERR_INVALID_CA:
     case X509_V_ERR_INVALID_EXTENSION:
-    case X509_V_ERR_INVALID_NON_CA: return CLASP_ERR_BAD_CERTIFICATE;
+    case X509_V_ERR_INVALID_NON_CA:
+    case X509_V_ERR_CA_MD_TOO_WEAK:
+    case X509_V_ERR_CA_KEY_TOO_SMALL:
+    case X509_V_ERR_EE_KEY_TOO_SMALL: return CLASP_ERR_BAD_CERTIFICATE;
     default: return CLASP_ERR_CERTIFICATE_UNKNOWN;
     }
 }
@@ -309,6 +312,11 @@ static int set_verify_params(X509_STORE_CTX *sctx,
     /* OpenSSL's depth counts intermediates only; ours includes the leaf. */
     X509_VERIFY_PARAM_set_depth(param, (int)depth - 1);
     X509_VERIFY_PARAM_set_flags(param, X509_V_FLAG_X509_STRICT);
+    /* RFC 8446 §4.4.2.4: a certificate signed with MD5 must be refused
+     * (bad_certificate). Security level 1 (80 bits) refuses MD5 and keys
+     * below 1024 bits; SHA-1, which the RFC only advises against, stays
+     * acceptable at this level. */
+    X509_VERIFY_PARAM_set_auth_level(param, 1);
     if (X509_VERIFY_PARAM_set_purpose(param, purpose) != 1 ||
         X509_STORE_CTX_set_purpose(sctx, purpose) != 1) {
         return CLASP_ERR_CRYPTO;
