@@ -256,6 +256,10 @@ static void every_crypto_call_may_fail(void **state)
     assert_clasp_ok(clasp_conf_groups(sc, &g, 1));
     assert_clasp_ok(clasp_conf_hrr_cookie(sc, 1));
     long total, again;
+    /* The server draws its first ticket key when it seals its first
+     * ticket (src/tickets/ticket_keys.c): a first run makes that key, so
+     * that every later run makes the same calls. */
+    assert_int_equal(run_once(cc, sc, 0, &total), 1);
     assert_int_equal(run_once(cc, sc, 0, &total), 1);
     assert_int_equal(run_once(cc, sc, 0, &again), 1);
     assert_int_equal(total, again);
