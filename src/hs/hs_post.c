@@ -42,6 +42,7 @@ void clasp_hs_free(clasp_conn *c)
     if (hs->peer_key != NULL) {
         c->prov->pkey_free(hs->peer_key);
     }
+    clasp_tkt_clear(&hs->psk_ticket);
     clasp_ks_wipe(&hs->ks);
     clasp_ts_free(&hs->ts);
     clasp_free_secret(hs, sizeof(*hs));

@@ -399,6 +399,7 @@ static bool state_usable(clasp_conn *c, const struct clasp_ch *ch,
     struct clasp_hs *hs = c->hs;
     const clasp_suite *s = clasp_suite_find(st->suite);
     const char *why = NULL;
+    const uint8_t both = CLASP_PSK_AUTH_PEER_CERT | CLASP_PSK_AUTH_PEER_OK;
     clasp_span sni = clasp_span_of(NULL, 0);
     if (clasp_exts_has(&ch->exts, CLASP_EXT_ID_SERVER_NAME)) {
         sni = ch->exts.server_name.host_name;
@@ -407,8 +408,12 @@ static bool state_usable(clasp_conn *c, const struct clasp_ch *ch,
         st->psk_len != s->hash_len) {
         why = "inconsistent";
     } else if (st->lifetime > CLASP_TICKET_MAX_LIFETIME ||
-               now < st->created_ms ||
-               now - st->created_ms >= (uint64_t)st->lifetime * 1000u) {
+               st->created_ms > now + CLASP_TICKET_CLOCK_SKEW_MS ||
+               (now > st->created_ms &&
+                now - st->created_ms >= (uint64_t)st->lifetime * 1000u)) {
+        /* A ticket from up to a minute in the future is a clock skew
+         * between servers sharing keys, not a forgery (SECURITY-CHECKLIST
+         * "Ticket age skew"). */
         why = "expired";
     } else if (!span_eq_buf(sni, st->sni, st->sni_len)) {
         why = "issued for another server name";
@@ -416,9 +421,10 @@ static bool state_usable(clasp_conn *c, const struct clasp_ch *ch,
                !clasp_ct_equal(st->alpn, hs->alpn, st->alpn_len)) {
         why = "issued with another ALPN protocol";
     } else if (c->conf->authmode == CLASP_VERIFY_REQUIRED &&
-               (st->auth & CLASP_PSK_AUTH_PEER_CERT) == 0) {
-        /* A ticket of a connection without a client certificate does not
-         * satisfy a server that requires one. */
+               (st->auth & both) != both) {
+        /* A ticket of a connection without a verified client certificate
+         * does not satisfy a server that requires one (SECURITY-CHECKLIST
+         * 56: the authentication state travels with the ticket). */
         why = "without the client certificate we require";
     }
     if (why != NULL) {

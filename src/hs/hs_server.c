@@ -183,7 +183,8 @@ static int apply_sni(clasp_conn *c, const struct clasp_ch *ch)
         }
     }
     if (name.len > 253) {
-        return CLASP_OK;
+        /* Longer than any DNS name: not recorded. */
+        return clasp_set_hostname(c, NULL);
     }
     char host[254] = {0};
     TRY(clasp_span_copy(name, host, sizeof(host) - 1));

@@ -30,6 +30,9 @@
 #define CLASP_TICKET_DEFAULT_LIFETIME 172800u
 #define CLASP_TICKET_DEFAULT_ROTATION 172800u
 #define CLASP_TICKET_MIN_ROTATION 60u
+/* How far in the future a ticket's creation time may lie (servers that
+ * share keys have clocks that differ a little). */
+#define CLASP_TICKET_CLOCK_SKEW_MS 60000u
 /* Tickets a server sends after a handshake: default 2, at most 16
  * (SECURITY-CHECKLIST "Tickets sent after a handshake"). */
 #define CLASP_DEFAULT_TICKETS 2u
