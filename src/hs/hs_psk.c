@@ -783,5 +783,6 @@ int clasp_hs_recv_nst(clasp_conn *c, const struct clasp_hs_msg *m)
     clasp_hs_log(c, CLASP_DEBUG_MSG,
                  "  ticket: lifetime %u s, %zu bytes, %zu kept", lifetime,
                  t.ticket_len, c->ticket_count);
+    clasp_memzero(&t, sizeof(t)); /* the stack copy of the PSK */
     return CLASP_OK;
 }
