@@ -283,7 +283,12 @@ CLASP_API int clasp_conf_clock(clasp_config *conf, clasp_clock_t *f_clock,
  * application calls clasp_read() or clasp_write() after the handshake has
  * completed, so they leave with the server's first flight of application
  * data (or before the first read); clasp_send_new_session_ticket() sends
- * more, or sends them earlier.
+ * more, or sends them earlier. A server that waits for the socket to be
+ * readable before its first clasp_read() should call it right after the
+ * handshake: some clients (gnutls-cli --resume) wait for a ticket before
+ * they send anything. No ticket goes to a client whose
+ * psk_key_exchange_modes allow no mode this config allows (RFC 8446
+ * §4.2.9), nor after our close_notify.
  * Client: 0 stops keeping and offering tickets; any other value (the
  * default) keeps up to 8 tickets per context and offers one.
  * @return 0, CLASP_ERR_BAD_INPUT_DATA (count outside 0..16),

@@ -341,6 +341,72 @@ static void ticket_and_external_psk(void **state)
     clasp_config_free(sb);
 }
 
+/* Identities in the pre_shared_key of the ClientHello record at the head
+ * of q (after a CCS, if one comes first). */
+static size_t identities_in(const tp_queue *q)
+{
+    const uint8_t *p = q->buf;
+    size_t len = q->len;
+    if (len > 6 && p[0] == 20) {
+        p += 6;
+        len -= 6;
+    }
+    assert_true(len > 5 && p[0] == 22);
+    size_t off, n;
+    assert_int_equal(
+        tp_hello_ext(p + 5, len - 5, CLASP_EXT_PRE_SHARED_KEY, &off, &n), 1);
+    const uint8_t *d = p + 5 + off;
+    size_t ids = (size_t)d[0] << 8 | d[1], o = 2, count = 0;
+    while (o < 2 + ids) {
+        o += 2 + ((size_t)d[o] << 8 | d[o + 1]) + 4;
+        count++;
+    }
+    return count;
+}
+
+/* RFC 8446 §4.1.4: after HelloRetryRequest the client offers only PSKs of
+ * the hash of the suite HRR chose; CH2's binder covers CH1's hash, the
+ * HRR and the truncated CH2 (§4.2.11.2). */
+static void hrr_drops_psks_of_another_hash(void **state)
+{
+    (void)state;
+    /* A SHA-256 ticket from one server... */
+    clasp_config *sa = psk_server("x256", CLASP_PSK_HASH_SHA256);
+    clasp_config *cc = clasp_config_new(CLASP_IS_CLIENT);
+    add_psk(cc, key1, 32, "x256", CLASP_PSK_HASH_SHA256);
+    add_psk(cc, key2, 48, "x384", CLASP_PSK_HASH_SHA384);
+    tp_pair t;
+    tp_pair_init(&t, cc, sa, 0, 0, "localhost");
+    tp_pair_connect(&t);
+    expect_psk(&t, "x256", MODE_PSK_EPH);
+    clasp_session *s = clasp_session_new();
+    assert_clasp_ok(clasp_get_session(t.cli, s));
+    tp_pair_free(&t);
+    /* ... offered with both external PSKs to another server, which knows
+     * only the SHA-384 one and wants secp384r1. */
+    clasp_config *sb = psk_server("x384", CLASP_PSK_HASH_SHA384);
+    const uint16_t g = CLASP_GROUP_SECP384R1;
+    assert_clasp_ok(clasp_conf_groups(sb, &g, 1));
+    tp_pair_init(&t, cc, sb, 0, 0, "localhost");
+    assert_clasp_ok(clasp_set_session(t.cli, s));
+    assert_clasp_err(clasp_handshake(t.cli), CLASP_ERR_WANT_READ);
+    assert_int_equal(identities_in(&t.p.q[0]), 3);
+    assert_clasp_err(clasp_handshake(t.srv), CLASP_ERR_WANT_READ);
+    assert_clasp_err(clasp_handshake(t.cli), CLASP_ERR_WANT_READ);
+    assert_int_equal(clasp_get_hrr_used(t.cli), 1);
+    /* CH2: only the SHA-384 PSK is left. */
+    assert_int_equal(identities_in(&t.p.q[0]), 1);
+    tp_pair_connect(&t);
+    assert_int_equal(clasp_get_ciphersuite_id(t.cli),
+                     CLASP_TLS1_3_AES_256_GCM_SHA384);
+    expect_psk(&t, "x384", MODE_PSK_EPH);
+    tp_pair_free(&t);
+    clasp_session_free(s);
+    clasp_config_free(cc);
+    clasp_config_free(sa);
+    clasp_config_free(sb);
+}
+
 /* ---- key exchange modes -------------------------------------------------- */
 
 static void modes_restrict_both_sides(void **state)
@@ -488,6 +554,7 @@ int main(void)
         cmocka_unit_test(unknown_identity_full_handshake),
         cmocka_unit_test(first_acceptable_identity),
         cmocka_unit_test(ticket_and_external_psk),
+        cmocka_unit_test(hrr_drops_psks_of_another_hash),
         cmocka_unit_test(modes_restrict_both_sides),
         cmocka_unit_test(config_checks),
     };

@@ -9,7 +9,8 @@
  *  - a server whose ServerHello a test rewrote: selected_identity out of
  *    range, a suite of another hash, psk_ke when only psk_dhe_ke was
  *    offered and the reverse (illegal_parameter), a PSK the client never
- *    offered (unsupported_extension);
+ *    offered (unsupported_extension), a Certificate or
+ *    CertificateRequest after a PSK was accepted (unexpected_message);
  *  - a server that sends NewSessionTickets: a flood (the client keeps 8),
  *    lifetime 0 (discarded) and over 7 days (capped), early_data kept,
  *    malformed ones (decode_error);
@@ -535,6 +536,72 @@ static void psk_not_offered(void **state)
     clasp_config_free(sc);
 }
 
+/* RFC 8446 §2.2, §4.3.2: once a PSK is accepted the server authenticates
+ * by its Finished alone; a Certificate or CertificateRequest in its
+ * flight is unexpected_message. */
+static void certificates_after_psk(void **state)
+{
+    (void)state;
+    static const uint8_t cert[] = {11, 0, 0, 4, 0, 0, 0, 0};
+    static const uint8_t cr[] = {13, 0, 0, 11, 0, 0, 8, 0,
+                                 13, 0, 4, 0,  2, 4, 3};
+    const uint8_t *msgs[2] = {cert, cr};
+    size_t lens[2] = {sizeof(cert), sizeof(cr)};
+    for (int k = 0; k < 2; k++) {
+        clasp_config *cc = client_conf();
+        clasp_config *sc = server_conf();
+        tp_keylog skl;
+        memset(&skl, 0, sizeof(skl));
+        assert_clasp_ok(clasp_conf_keylog(sc, tp_keylog_cb, &skl));
+        clasp_config *c0 = client_conf();
+        clasp_session *s = get_session(c0, sc);
+        clasp_config_free(c0);
+        tp_pair t;
+        tp_pair_init(&t, cc, sc, 0, 0, "localhost");
+        assert_clasp_ok(clasp_set_session(t.cli, s));
+        assert_clasp_err(clasp_handshake(t.cli), CLASP_ERR_WANT_READ);
+        assert_clasp_err(clasp_handshake(t.srv), CLASP_ERR_WANT_READ);
+        assert_int_equal(clasp_is_session_resumed(t.srv), 1);
+        /* SH and CCS aside; the encrypted EE, Finished opened. */
+        tp_queue plain = {malloc(TP_CAP), 0};
+        assert_non_null(plain.buf);
+        tp_q_move_plain(&t.p.q[1], &plain);
+        uint8_t secret[64];
+        tp_keylog_get(&skl, "SERVER_HANDSHAKE_TRAFFIC_SECRET", secret);
+        uint16_t suite = (uint16_t)clasp_get_ciphersuite_id(t.srv);
+        tp_dir d;
+        tp_dir_init(&d, suite, secret);
+        tp_flight f;
+        tp_flight_open(&d, &t.p.q[1], &f);
+        tp_dir_free(&d);
+        assert_int_equal(f.n, 2);
+        assert_int_equal(f.msg[0][0], CLASP_HS_ENCRYPTED_EXTENSIONS);
+        /* The message goes between them. */
+        f.msg[2] = f.msg[1];
+        f.len[2] = f.len[1];
+        f.msg[1] = malloc(lens[k]);
+        assert_non_null(f.msg[1]);
+        memcpy(f.msg[1], msgs[k], lens[k]);
+        f.len[1] = lens[k];
+        f.n = 3;
+        tp_dir_init(&d, suite, secret);
+        tp_flight_seal(&d, &f, &t.p.q[1], 0);
+        tp_dir_free(&d);
+        tp_flight_free(&f);
+        tp_requeue(&plain, &t.p.q[1]);
+        assert_clasp_err(clasp_handshake(t.cli), CLASP_ERR_UNEXPECTED_MESSAGE);
+        /* The client's alert is in clear: it sends under its handshake
+         * key only after the server's Finished (App. A.1). */
+        assert_int_equal(tp_q_expect_plain_alert(&t.p.q[0]),
+                         CLASP_ALERT_UNEXPECTED_MESSAGE);
+        free(plain.buf);
+        tp_pair_free(&t);
+        clasp_session_free(s);
+        clasp_config_free(cc);
+        clasp_config_free(sc);
+    }
+}
+
 /* ---- NewSessionTicket from an evil server ---------------------------------
  */
 
@@ -845,6 +912,7 @@ int main(void)
         cmocka_unit_test(suite_of_another_hash),
         cmocka_unit_test(mode_not_offered),
         cmocka_unit_test(psk_not_offered),
+        cmocka_unit_test(certificates_after_psk),
         cmocka_unit_test(nst_flood_keeps_eight),
         cmocka_unit_test(nst_lifetimes_and_extensions),
         cmocka_unit_test(nst_malformed),
