@@ -252,7 +252,11 @@ static int choose_kex(clasp_conn *c, const struct clasp_ch *ch,
             clasp_exts_has(&ch->exts, CLASP_EXT_ID_SIG_ALG);
         ENSURE(full_ok || !offered_psk, CLASP_ERR_UNKNOWN_PSK_IDENTITY);
         ENSURE(full_ok, CLASP_ERR_HANDSHAKE_FAILURE);
-        /* Suite: our preference among the client's. */
+        /* Suite: our preference among the client's; after HRR the one it
+         * named (which a PSK of CH1 may have chosen). */
+        if (hs->hrr_sent) {
+            suite = c->suite;
+        }
         for (size_t i = 0; i < conf->suite_count && suite == NULL; i++) {
             if (clasp_ext_u16_list_has(&ch->cipher_suites, conf->suites[i]) >
                 0) {

@@ -357,6 +357,37 @@ static void resume_with_hello_retry_request(void **state)
     clasp_config_free(sc2);
 }
 
+/* The ticket chose the suite of HelloRetryRequest (its hash), then
+ * expired before CH2: the full handshake keeps HRR's suite (§4.1.4). */
+static void ticket_expires_between_hellos(void **state)
+{
+    (void)state;
+    setup_clock();
+    clasp_config *c384 = client_conf();
+    const uint16_t s384 = CLASP_TLS1_3_AES_256_GCM_SHA384;
+    assert_clasp_ok(clasp_conf_ciphersuites(c384, &s384, 1));
+    clasp_config *cc = client_conf();
+    clasp_config *sc = server_conf();
+    assert_clasp_ok(clasp_conf_ticket_lifetime(sc, 60));
+    const uint16_t g = CLASP_GROUP_SECP384R1;
+    assert_clasp_ok(clasp_conf_groups(sc, &g, 1));
+    clasp_session *s = full_session(c384, sc, 2);
+    tp_pair t;
+    pair_with(&t, cc, sc, s, 0, "localhost");
+    assert_clasp_err(clasp_handshake(t.cli), CLASP_ERR_WANT_READ);
+    assert_clasp_err(clasp_handshake(t.srv), CLASP_ERR_WANT_READ);
+    g_snow += 61 * 1000;
+    tp_pair_connect(&t);
+    expect_full(&t);
+    assert_int_equal(clasp_get_hrr_used(t.srv), 1);
+    assert_int_equal(clasp_get_ciphersuite_id(t.srv), s384);
+    tp_pair_free(&t);
+    clasp_session_free(s);
+    clasp_config_free(c384);
+    clasp_config_free(cc);
+    clasp_config_free(sc);
+}
+
 /* The obfuscated age is the age in ms plus ticket_age_add, mod 2^32
  * (RFC 8446 §4.2.11.1), from the client's own clock. */
 static void obfuscated_ticket_age(void **state)
@@ -791,6 +822,7 @@ int main(void)
         cmocka_unit_test(psk_ke_and_psk_dhe_ke),
         cmocka_unit_test(psk_only_client_without_ticket),
         cmocka_unit_test(resume_with_hello_retry_request),
+        cmocka_unit_test(ticket_expires_between_hellos),
         cmocka_unit_test(obfuscated_ticket_age),
         cmocka_unit_test(reset_context_resumes),
         cmocka_unit_test(ticket_of_another_server_key),
