@@ -343,7 +343,10 @@ CLASP_API int clasp_conf_ticket_key_cb(clasp_config *conf,
  * Add an external PSK (RFC 8446 §4.2.11) with SHA-256 (the RFC's default
  * and what OpenSSL's and GnuTLS's command-line PSKs use). May be called up
  * to 8 times. A client offers every configured PSK in its ClientHello
- * (after a ticket, if it has one); a server accepts any of them.
+ * (after a ticket, if it has one); a server accepts any of them. A PSK
+ * handshake has no certificates (RFC 8446 §4.3.2): knowing the key is
+ * the authentication, whatever clasp_conf_authmode() says; a client that
+ * also allows certificate handshakes still needs trust anchors for them.
  * @param psk 1..1024 secret bytes, copied.
  * @param identity 1..1024 bytes, copied; unique within the config.
  * @return 0, CLASP_ERR_BAD_INPUT_DATA, CLASP_ERR_BAD_STATE.

@@ -151,10 +151,12 @@ static int ring_current(const clasp_config *conf, uint64_t now, uint8_t *name,
     bool stale =
         cur == NULL || cur->retired_ms != 0 ||
         (!ring->manual &&
-         (now < cur->created_ms ||
-          now - cur->created_ms >= (uint64_t)conf->ticket_rotation * 1000u));
+         (now + CLASP_TICKET_CLOCK_SKEW_MS < cur->created_ms ||
+          (now > cur->created_ms &&
+           now - cur->created_ms >= (uint64_t)conf->ticket_rotation * 1000u)));
     if (stale && !ring->manual) {
-        /* A new random key before it seals anything. */
+        /* A new random key before it seals anything (also when the clock
+         * went back more than the skew we tolerate). */
         struct tk_key k;
         memset(&k, 0, sizeof(k));
         rc = conf->prov->random(conf->prov->ctx, k.name, sizeof(k.name));

@@ -219,6 +219,17 @@ static void automatic_rotation(void **state)
     assert_clasp_ok(open_ticket(sc, t1, l1));
     g_now += 1;
     assert_clasp_err(open_ticket(sc, t1, l1), CLASP_ERR_NOT_FOUND);
+    /* A clock that steps back a little keeps the key; one that jumps
+     * back more than a minute gets a new key. */
+    uint8_t t3[CLASP_MAX_OWN_TICKET_LEN];
+    l2 = seal(sc, t2, sizeof(t2));
+    g_now -= 60000;
+    seal(sc, t3, sizeof(t3));
+    assert_memory_equal(t2, t3, 16);
+    g_now -= 1;
+    seal(sc, t3, sizeof(t3));
+    assert_memory_not_equal(t2, t3, 16);
+    assert_clasp_ok(open_ticket(sc, t2, l2));
     /* Many rotations: the ring stays bounded. */
     for (int i = 0; i < 20; i++) {
         g_now += 600000;
