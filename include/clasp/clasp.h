@@ -246,6 +246,196 @@ CLASP_API int clasp_conf_record_padding(clasp_config *conf, size_t block);
 /** Largest Certificate message accepted (default 100 KiB). */
 CLASP_API int clasp_conf_max_cert_list(clasp_config *conf, size_t bytes);
 
+/* ---- PSKs, session tickets and resumption ------------------------------
+ * RFC 8446 §2.2, §4.2.9, §4.2.11, §4.6.1. A server issues stateless
+ * tickets (AEAD-sealed resumption state) after each handshake; a client
+ * keeps them in its context, offers one in its next ClientHello, and
+ * moves them between contexts and processes as a clasp_session. External
+ * PSKs (identity, key, hash) work in both roles. Which key exchange modes
+ * (certificates with (EC)DHE, psk_ke, psk_dhe_ke) a side accepts is
+ * clasp_conf_tls13_key_exchange_modes().
+ */
+
+/** Hash of an external PSK (RFC 8446 §4.2.11: SHA-256 unless agreed
+ * otherwise). */
+#define CLASP_PSK_HASH_SHA256 1
+#define CLASP_PSK_HASH_SHA384 2
+
+/** Sizes of a ticket key: its public name and its AES-256-GCM key. */
+#define CLASP_TICKET_KEY_NAME_LEN 16
+#define CLASP_TICKET_KEY_LEN 32
+
+/**
+ * Clock: wall-clock time in milliseconds since the Unix epoch. clasp reads
+ * it for ticket creation and expiry, ticket ages (RFC 8446 §4.2.11.1) and
+ * ticket key rotation. The default is the system clock (CLOCK_REALTIME);
+ * tests install their own.
+ */
+typedef uint64_t clasp_clock_t(void *arg);
+/** Replace the clock (f_clock NULL restores the system clock). */
+CLASP_API int clasp_conf_clock(clasp_config *conf, clasp_clock_t *f_clock,
+                               void *arg);
+
+/**
+ * Session tickets.
+ * Server: how many NewSessionTickets to send after each handshake, 0..16
+ * (default 2; 0 sends none). They are sealed and queued the first time the
+ * application calls clasp_read() or clasp_write() after the handshake has
+ * completed, so they leave with the server's first flight of application
+ * data (or before the first read); clasp_send_new_session_ticket() sends
+ * more, or sends them earlier. A server that waits for the socket to be
+ * readable before its first clasp_read() should call it right after the
+ * handshake: some clients (gnutls-cli --resume) wait for a ticket before
+ * they send anything. No ticket goes to a client whose
+ * psk_key_exchange_modes allow no mode this config allows (RFC 8446
+ * §4.2.9), nor after our close_notify.
+ * Client: 0 stops keeping and offering tickets; any other value (the
+ * default) keeps up to 8 tickets per context and offers one.
+ * @return 0, CLASP_ERR_BAD_INPUT_DATA (count outside 0..16),
+ *         CLASP_ERR_BAD_STATE (config in use).
+ */
+CLASP_API int clasp_conf_session_tickets(clasp_config *conf, int count);
+/** Server: ticket_lifetime of the tickets issued, in seconds, 1..604800
+ * (RFC 8446 §4.6.1 caps it at 7 days; default 172800, 2 days). A ticket
+ * is refused (full handshake) once it is older. */
+CLASP_API int clasp_conf_ticket_lifetime(clasp_config *conf, uint32_t seconds);
+/** Server: how often the automatic ticket key changes, 60..604800 seconds
+ * (default 172800). A key seals tickets for this long, then only opens
+ * them until the last one it sealed has expired (rotation + lifetime);
+ * at most 8 keys are kept (the oldest goes first). Not used with
+ * clasp_conf_ticket_key() or clasp_conf_ticket_key_cb(). */
+CLASP_API int clasp_conf_ticket_rotation(clasp_config *conf, uint32_t seconds);
+/**
+ * Server: install a ticket key shared with other servers, so that each
+ * accepts the tickets of the others (give every server of a fleet the
+ * same keys at about the same time). The new key seals every ticket from
+ * now on; the key it replaces keeps opening its tickets until they
+ * expire; at most 8 keys are kept. Once a key is installed, the automatic
+ * keys (random keys from the CSPRNG, the default) are no longer used.
+ * Unlike the other setters this one may be called on a config in use: it
+ * is how a running server rotates; it is thread-safe.
+ * @param name CLASP_TICKET_KEY_NAME_LEN bytes, public (sent in tickets).
+ * @param key CLASP_TICKET_KEY_LEN secret bytes (AES-256-GCM), copied.
+ * @return 0, CLASP_ERR_BAD_INPUT_DATA (NULL or wrong lengths, not a
+ *         server config).
+ */
+CLASP_API int clasp_conf_ticket_key(clasp_config *conf,
+                                    const unsigned char *name, size_t name_len,
+                                    const unsigned char *key, size_t key_len);
+/**
+ * Ticket key callback, for keys held elsewhere (a key server, an HSM
+ * front end). clasp still seals with AES-256-GCM; the callback supplies
+ * the keys. seal = 1: write the name and key to seal a new ticket with
+ * and return 0 (any negative value: no ticket is sent this time).
+ * seal = 0: name is the one a ticket carries; write its key and return 0,
+ * or return CLASP_ERR_NOT_FOUND (unknown or retired: the client gets a
+ * full handshake). Called from the thread running the handshake.
+ */
+typedef int clasp_ticket_key_t(void *arg, int seal,
+                               unsigned char name[CLASP_TICKET_KEY_NAME_LEN],
+                               unsigned char key[CLASP_TICKET_KEY_LEN]);
+/** Server: use a ticket key callback instead of the config's keys (NULL:
+ * back to the config's keys). */
+CLASP_API int clasp_conf_ticket_key_cb(clasp_config *conf,
+                                       clasp_ticket_key_t *f_key, void *arg);
+
+/**
+ * Add an external PSK (RFC 8446 §4.2.11) with SHA-256 (the RFC's default
+ * and what OpenSSL's and GnuTLS's command-line PSKs use). May be called up
+ * to 8 times. A client offers every configured PSK in its ClientHello
+ * (after a ticket, if it has one); a server accepts any of them. A PSK
+ * handshake has no certificates (RFC 8446 §4.3.2): knowing the key is
+ * the authentication, whatever clasp_conf_authmode() says; a client that
+ * also allows certificate handshakes still needs trust anchors for them.
+ * @param psk 1..1024 secret bytes, copied.
+ * @param identity 1..1024 bytes, copied; unique within the config.
+ * @return 0, CLASP_ERR_BAD_INPUT_DATA, CLASP_ERR_BAD_STATE.
+ */
+CLASP_API int clasp_conf_psk(clasp_config *conf, const unsigned char *psk,
+                             size_t psk_len, const unsigned char *identity,
+                             size_t identity_len);
+/** As clasp_conf_psk, with the PSK's hash (CLASP_PSK_HASH_SHA256 or
+ * CLASP_PSK_HASH_SHA384): it is used only with cipher suites of that
+ * hash. */
+CLASP_API int clasp_conf_psk_with_hash(clasp_config *conf,
+                                       const unsigned char *psk, size_t psk_len,
+                                       const unsigned char *identity,
+                                       size_t identity_len, int hash);
+/**
+ * Server: PSK lookup callback, called for an identity that is neither a
+ * configured PSK nor one of our tickets. To accept it, call
+ * clasp_set_hs_psk() (or _with_hash) with its key and return 0; return a
+ * negative value to ignore the identity. The identity is not NUL
+ * terminated.
+ */
+typedef int clasp_psk_cb_t(void *arg, clasp_context *ssl,
+                           const unsigned char *identity, size_t identity_len);
+CLASP_API int clasp_conf_psk_cb(clasp_config *conf, clasp_psk_cb_t *f_psk,
+                                void *arg);
+/** Server, inside the PSK callback only: the key of the identity being
+ * looked up (copied; 1..1024 bytes), SHA-256 or the given hash.
+ * CLASP_ERR_BAD_STATE outside the callback. */
+CLASP_API int clasp_set_hs_psk(clasp_context *ssl, const unsigned char *psk,
+                               size_t psk_len);
+CLASP_API int clasp_set_hs_psk_with_hash(clasp_context *ssl,
+                                         const unsigned char *psk,
+                                         size_t psk_len, int hash);
+
+/** Create an empty session (NULL on allocation failure). A session holds
+ * a client's tickets for one server, with their secrets: treat saved
+ * sessions like keys. */
+CLASP_API clasp_session *clasp_session_new(void);
+/** Wipe and free a session (safe on NULL). */
+CLASP_API void clasp_session_free(clasp_session *session);
+/**
+ * Client: copy the tickets the context holds (up to 8: those received on
+ * this connection, and those it was given and has not used) into session,
+ * replacing what session held. Tickets arrive after the handshake and are
+ * read by clasp_read(): call this after reading.
+ * @return 0; CLASP_ERR_NOT_FOUND when the context holds no ticket (session
+ *         unchanged); CLASP_ERR_BAD_INPUT_DATA; CLASP_ERR_BAD_STATE on a
+ *         server context.
+ */
+CLASP_API int clasp_get_session(const clasp_context *ssl,
+                                clasp_session *session);
+/**
+ * Client, after clasp_setup() or clasp_session_reset() and before the
+ * handshake starts: use the tickets of session (copied). The handshake
+ * offers the newest one that is still valid for this server name, suites
+ * and verification mode, and uses each ticket once (RFC 8446 App. C.4);
+ * a server that refuses it makes a full handshake.
+ * @return 0, CLASP_ERR_BAD_INPUT_DATA, CLASP_ERR_BAD_STATE (server, or
+ *         the handshake has started).
+ */
+CLASP_API int clasp_set_session(clasp_context *ssl,
+                                const clasp_session *session);
+/**
+ * Serialize a session (versioned format). With buf NULL or too small:
+ * CLASP_ERR_BUFFER_TOO_SMALL and *olen the size needed.
+ * @return 0 and *olen the bytes written.
+ */
+CLASP_API int clasp_session_save(const clasp_session *session,
+                                 unsigned char *buf, size_t buf_len,
+                                 size_t *olen);
+/** Load a session saved by clasp_session_save, replacing what session
+ * held. Anything else (garbage, truncated, another format version,
+ * impossible values) is CLASP_ERR_BAD_INPUT_DATA and leaves session
+ * unchanged. */
+CLASP_API int clasp_session_load(clasp_session *session,
+                                 const unsigned char *buf, size_t len);
+/** Number of tickets in a session (0..8), or CLASP_ERR_BAD_INPUT_DATA. */
+CLASP_API int clasp_session_ticket_count(const clasp_session *session);
+/**
+ * Server, after the handshake: seal one NewSessionTicket now and flush
+ * it (also sends the ones clasp_conf_session_tickets() scheduled, if they
+ * have not gone yet).
+ * @return 0, WANT_WRITE (queued: it goes with the next call),
+ *         CLASP_ERR_BAD_STATE (client, handshake not done, closed),
+ *         CLASP_ERR_NOT_FOUND (the ticket key callback gave no key),
+ *         or a fatal error.
+ */
+CLASP_API int clasp_send_new_session_ticket(clasp_context *ssl);
+
 /* ---- connection
  * -------------------------------------------------------------- */
 
@@ -331,6 +521,18 @@ CLASP_API const char *clasp_get_hostname(const clasp_context *ssl);
  * context lives. */
 CLASP_API int clasp_get_peer_cert(const clasp_context *ssl,
                                   const unsigned char **der, size_t *len);
+/** Key exchange of the handshake: CLASP_TLS1_3_KEY_EXCHANGE_MODE_EPHEMERAL
+ * (certificates), _PSK (psk_ke) or _PSK_EPHEMERAL (psk_dhe_ke); 0 before
+ * ServerHello. */
+CLASP_API int clasp_get_tls13_key_exchange_mode(const clasp_context *ssl);
+/** 1 if the handshake resumed a session from a ticket, else 0. A resumed
+ * handshake has no certificates: clasp_get_peer_cert() is NOT_FOUND. */
+CLASP_API int clasp_is_session_resumed(const clasp_context *ssl);
+/** The external PSK identity the handshake used (not NUL terminated;
+ * valid while the context lives), or CLASP_ERR_NOT_FOUND. */
+CLASP_API int clasp_get_psk_identity(const clasp_context *ssl,
+                                     const unsigned char **identity,
+                                     size_t *len);
 /** Whether a HelloRetryRequest happened in this handshake. */
 CLASP_API int clasp_get_hrr_used(const clasp_context *ssl);
 /** Last alert received from the peer, or -1. */

@@ -12,6 +12,7 @@
 #include "base/wr.h"
 #include "crypto/suites.h"
 #include "hs/config.h"
+#include "tickets/tickets.h"
 
 #define CONF_CHECK(conf)                     \
     do {                                     \
@@ -62,8 +63,17 @@ clasp_config *clasp_config_new(int endpoint)
         endpoint == CLASP_IS_CLIENT ? CLASP_VERIFY_REQUIRED : CLASP_VERIFY_NONE;
     conf->compat_mode = true;
     conf->max_cert_list = CLASP_DEFAULT_MAX_CERT_LIST;
-    if (conf->prov->random(conf->prov->ctx, conf->cookie_key,
+    conf->ticket_count = CLASP_DEFAULT_TICKETS;
+    conf->ticket_lifetime = CLASP_TICKET_DEFAULT_LIFETIME;
+    conf->ticket_rotation = CLASP_TICKET_DEFAULT_ROTATION;
+    /* The handshake seals and opens tickets through these (hs/psk.h);
+     * a server's first ticket key is drawn before its first ticket. */
+    conf->ticket_ops = &clasp_tk_ops;
+    if ((endpoint == CLASP_IS_SERVER &&
+         clasp_tk_ring_new(&conf->ticket_keys) < 0) ||
+        conf->prov->random(conf->prov->ctx, conf->cookie_key,
                            sizeof(conf->cookie_key)) < 0) {
+        clasp_tk_ring_free(conf->ticket_keys);
         conf->prov->destroy(conf->prov);
         clasp_mem_free(conf);
         return NULL;
@@ -94,6 +104,11 @@ void clasp_config_free(clasp_config *conf)
     if (conf->trust != NULL) {
         conf->prov->trust_free(conf->trust);
     }
+    for (size_t i = 0; i < conf->psk_count; i++) {
+        clasp_mem_free(conf->psks[i].identity);
+        clasp_free_secret(conf->psks[i].key, conf->psks[i].key_len);
+    }
+    clasp_tk_ring_free(conf->ticket_keys);
     conf->prov->destroy(conf->prov);
     clasp_free_secret(conf, sizeof(*conf));
 }

@@ -69,6 +69,8 @@ void clasp_free(clasp_context *c)
     if (c->hostname != NULL) {
         clasp_mem_free(c->hostname);
     }
+    clasp_hs_tickets_clear(c);
+    clasp_mem_free(c->psk_identity);
     clasp_config_free(c->conf);
     clasp_free_secret(c, sizeof(*c));
 }
@@ -82,16 +84,25 @@ static int check_config(const clasp_config *conf)
     bool is_server = conf->endpoint == CLASP_IS_SERVER;
     ENSURE(is_server ? CLASP_WITH_SERVER : CLASP_WITH_CLIENT,
            CLASP_ERR_BAD_CONFIG);
+    unsigned modes = conf->kex_modes;
+    bool eph = (modes & CLASP_TLS1_3_KEY_EXCHANGE_MODE_EPHEMERAL) != 0;
+    bool psk_modes =
+        (modes & (CLASP_TLS1_3_KEY_EXCHANGE_MODE_PSK |
+                  CLASP_TLS1_3_KEY_EXCHANGE_MODE_PSK_EPHEMERAL)) != 0;
     if (is_server) {
-        /* Only certificate-based handshakes are possible: this build has
-         * no PSK source yet (no external PSK API; tickets come with issue
-         * #4), so whatever the key exchange modes allow, a server without
-         * a certificate (or an SNI callback to supply one) could complete
-         * no handshake at all. */
-        ENSURE(conf->cert_count > 0 || conf->f_sni != NULL,
-               CLASP_ERR_BAD_CONFIG);
+        /* Some handshake must be possible: certificates (or an SNI
+         * callback to supply them) with the ephemeral mode, or external
+         * PSKs with a PSK mode. Tickets alone cannot bootstrap: they come
+         * from full handshakes. */
+        bool certs = conf->cert_count > 0 || conf->f_sni != NULL;
+        bool psks = conf->psk_count > 0 || conf->f_psk != NULL;
+        ENSURE((eph && certs) || (psk_modes && psks), CLASP_ERR_BAD_CONFIG);
     }
-    if (conf->authmode != CLASP_VERIFY_NONE && !is_server) {
+    if (conf->authmode != CLASP_VERIFY_NONE && !is_server && eph &&
+        conf->psk_count == 0) {
+        /* A client that may verify a certificate needs trust anchors; one
+         * with an external PSK may meet a certificate only if the server
+         * refuses the PSK, and then fails closed (unknown_ca). */
         ENSURE(conf->trust != NULL, CLASP_ERR_BAD_CONFIG);
     }
     return CLASP_OK;
@@ -136,6 +147,16 @@ static int conn_start(clasp_conn *c)
     c->key_updates_in_row = 0;
     c->key_update_pending = false;
     c->key_update_request = false;
+    /* The client's tickets stay: a reset context may resume. */
+    c->tickets_pending = 0;
+    c->nst_sent = 0;
+    c->kex_mode = 0;
+    c->resumed = false;
+    c->peer_auth = 0;
+    clasp_memzero(c->peer_cert_hash, sizeof(c->peer_cert_hash));
+    clasp_mem_free(c->psk_identity);
+    c->psk_identity = NULL;
+    c->psk_identity_len = 0;
     TRY(clasp_rec_dir_init(&c->rd, c->prov));
     TRY(clasp_rec_dir_init(&c->wr, c->prov));
     return clasp_hs_start(c);
@@ -230,6 +251,18 @@ int clasp_is_handshake_over(const clasp_context *c)
     return c != NULL && c->handshake_done ? 1 : 0;
 }
 
+/* Server: the NewSessionTickets due after the handshake go out with the
+ * first read or write (clasp_conf_session_tickets), never after our
+ * close_notify (RFC 8446 §6.1). */
+static int send_due_tickets(clasp_conn *c)
+{
+    if (c->tickets_pending == 0 || c->sent_close) {
+        return CLASP_OK;
+    }
+    int rc = clasp_engine_send_tickets(c);
+    return rc < 0 ? clasp_engine_fail(c, rc) : CLASP_OK;
+}
+
 int clasp_read(clasp_context *c, unsigned char *buf, size_t len)
 {
     CONN_CHECK(c);
@@ -237,6 +270,7 @@ int clasp_read(clasp_context *c, unsigned char *buf, size_t len)
     if (!c->handshake_done) {
         TRY(clasp_handshake(c));
     }
+    TRY(send_due_tickets(c));
     if (c->app.len == 0) {
         TRY(clasp_io_run(c, clasp_engine_read_app));
     }
@@ -264,6 +298,7 @@ int clasp_write(clasp_context *c, const unsigned char *buf, size_t len)
     if (!c->handshake_done) {
         TRY(clasp_handshake(c));
     }
+    TRY(send_due_tickets(c));
     TRY(clasp_io_flush(c));
     if (len == 0) {
         return 0;
@@ -300,6 +335,48 @@ int clasp_session_reset(clasp_context *c)
         return clasp_engine_fail(c, rc);
     }
     return CLASP_OK;
+}
+
+int clasp_send_new_session_ticket(clasp_context *c)
+{
+    CONN_CHECK(c);
+    ENSURE(c->is_server && c->handshake_done && !c->sent_close,
+           CLASP_ERR_BAD_STATE);
+    TRY(send_due_tickets(c));
+    int rc = clasp_hs_send_nst(c);
+    if (rc == CLASP_ERR_NOT_FOUND) {
+        return rc;
+    }
+    if (rc < 0) {
+        return clasp_engine_fail(c, rc);
+    }
+    return clasp_io_flush(c);
+}
+
+static int set_hs_psk(clasp_conn *c, const unsigned char *psk, size_t len,
+                      int hash)
+{
+    ENSURE(c != NULL && psk != NULL && len >= 1 && len <= CLASP_KS_MAX_PSK_LEN,
+           CLASP_ERR_BAD_INPUT_DATA);
+    ENSURE(hash == CLASP_PSK_HASH_SHA256 || hash == CLASP_PSK_HASH_SHA384,
+           CLASP_ERR_BAD_INPUT_DATA);
+    ENSURE(c->hs != NULL && c->hs->in_psk_cb, CLASP_ERR_BAD_STATE);
+    TRY(clasp_copy(c->hs->cb_psk, sizeof(c->hs->cb_psk), psk, len));
+    c->hs->cb_psk_len = len;
+    c->hs->cb_psk_hash =
+        hash == CLASP_PSK_HASH_SHA256 ? CLASP_HASH_SHA256 : CLASP_HASH_SHA384;
+    return CLASP_OK;
+}
+
+int clasp_set_hs_psk(clasp_context *c, const unsigned char *psk, size_t psk_len)
+{
+    return set_hs_psk(c, psk, psk_len, CLASP_PSK_HASH_SHA256);
+}
+
+int clasp_set_hs_psk_with_hash(clasp_context *c, const unsigned char *psk,
+                               size_t psk_len, int hash)
+{
+    return set_hs_psk(c, psk, psk_len, hash);
 }
 
 int clasp_key_update(clasp_context *c, int request_peer)
@@ -400,6 +477,27 @@ int clasp_get_peer_cert(const clasp_context *c, const unsigned char **der,
     ENSURE(c->peer_cert != NULL, CLASP_ERR_NOT_FOUND);
     *der = c->peer_cert;
     *len = c->peer_cert_len;
+    return CLASP_OK;
+}
+
+int clasp_get_tls13_key_exchange_mode(const clasp_context *c)
+{
+    return c != NULL ? c->kex_mode : 0;
+}
+
+int clasp_is_session_resumed(const clasp_context *c)
+{
+    return c != NULL && c->resumed ? 1 : 0;
+}
+
+int clasp_get_psk_identity(const clasp_context *c,
+                           const unsigned char **identity, size_t *len)
+{
+    ENSURE(c != NULL && identity != NULL && len != NULL,
+           CLASP_ERR_BAD_INPUT_DATA);
+    ENSURE(c->psk_identity != NULL, CLASP_ERR_NOT_FOUND);
+    *identity = c->psk_identity;
+    *len = c->psk_identity_len;
     return CLASP_OK;
 }
 

@@ -13,6 +13,7 @@
 
 #include "clasp/clasp.h"
 #include "crypto/provider.h"
+#include "hs/psk.h"
 
 #define CLASP_MAX_PREFS 32
 #define CLASP_MAX_CERTS 8
@@ -68,6 +69,22 @@ struct clasp_config {
     size_t max_cert_list;
     /* Key for stateless HRR cookies (random per config). */
     uint8_t cookie_key[32];
+
+    /* Resumption and PSKs (src/hs/psk.h). ticket_count: server, tickets
+     * per handshake; client, 0 means "keep and offer no ticket". */
+    unsigned ticket_count;
+    uint32_t ticket_lifetime; /* seconds */
+    uint32_t ticket_rotation; /* seconds between automatic key changes */
+    const struct clasp_ticket_ops *ticket_ops; /* set by src/conn */
+    struct clasp_tk_ring *ticket_keys;         /* owned by src/tickets */
+    clasp_ticket_key_t *f_ticket_key;
+    void *ticket_key_arg;
+    struct clasp_conf_psk psks[CLASP_MAX_EXT_PSKS];
+    size_t psk_count;
+    clasp_psk_cb_t *f_psk;
+    void *psk_arg;
+    clasp_clock_t *f_clock;
+    void *clock_arg;
 };
 
 /* Tests and tools: replace the config's provider (the config takes

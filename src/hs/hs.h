@@ -81,6 +81,17 @@ struct clasp_hs_row {
     int (*run)(clasp_conn *c, const struct clasp_hs_msg *m, int *next);
 };
 
+/* One PSK a client offers (RFC 8446 §4.2.11): its identity and key are
+ * borrowed from the config or from hs->psk_ticket. */
+struct clasp_psk_offer {
+    const uint8_t *identity;
+    size_t identity_len;
+    const uint8_t *key;
+    size_t key_len;
+    clasp_hash_id hash;
+    bool external;
+};
+
 #define CLASP_MAX_KEY_SHARES 5
 #define CLASP_MAX_CHAIN 10
 
@@ -137,6 +148,30 @@ struct clasp_hs {
     bool sni_seen;
     bool early_skip;        /* server: skip the client's 0-RTT records */
     size_t early_skip_left; /* bytes still allowed to be skipped */
+    bool peer_chain_ok;     /* the peer's chain verified (clasp_hs_recv_cert) */
+
+    /* PSKs (hs_psk.c). Client: the identities the ClientHello offers (a
+     * ticket first, then the config's external PSKs); the offered ticket
+     * is taken out of the context (each ticket is used once, RFC 8446
+     * App. C.4). Server: what it found for the identity it selected. */
+    struct clasp_psk_offer psk_offers[CLASP_MAX_PSK_OFFERS];
+    size_t psk_offer_count;
+    struct clasp_tkt psk_ticket; /* client: the ticket offered (owned) */
+    bool psk_ke_offered;         /* client: modes sent; server: received */
+    bool psk_dhe_offered;
+    bool psk_accepted; /* both: this handshake uses a PSK */
+    bool psk_dhe;      /* ... with (EC)DHE (psk_dhe_ke) */
+    bool psk_external; /* ... an external one */
+    uint16_t psk_index;
+    const uint8_t *psk_key; /* the selected key (borrowed) */
+    size_t psk_key_len;
+    clasp_hash_id psk_hash;
+    struct clasp_psk_state psk_state; /* server: the ticket's state */
+    /* Server: the key clasp_set_hs_psk() gives the PSK callback. */
+    bool in_psk_cb;
+    uint8_t cb_psk[CLASP_KS_MAX_PSK_LEN];
+    size_t cb_psk_len;
+    clasp_hash_id cb_psk_hash;
 };
 
 struct clasp_context {
@@ -205,6 +240,18 @@ struct clasp_context {
     size_t peer_cert_len;
     char alpn[256];
 
+    /* Resumption and PSKs (hs_psk.c, src/tickets/). */
+    struct clasp_tkt tickets[CLASP_MAX_CLIENT_TICKETS]; /* client */
+    size_t ticket_count;        /* tickets[0..ticket_count) are used */
+    unsigned tickets_pending;   /* server: NewSessionTickets still due */
+    uint64_t nst_sent;          /* server: tickets sent (ticket_nonce) */
+    int kex_mode;               /* CLASP_TLS1_3_KEY_EXCHANGE_MODE_* */
+    bool resumed;               /* a ticket's PSK was accepted */
+    uint8_t peer_auth;          /* CLASP_PSK_AUTH_* of the peer */
+    uint8_t peer_cert_hash[32]; /* server: SHA-256 of the client's leaf */
+    uint8_t *psk_identity;      /* the external PSK identity used */
+    size_t psk_identity_len;
+
     /* Hardening counters (SECURITY-CHECKLIST resource limits). */
     unsigned empty_records;
     unsigned warning_alerts;
@@ -245,6 +292,40 @@ CLASP_MUST_USE int clasp_hs_recv_nst(clasp_conn *c,
                                      const struct clasp_hs_msg *m);
 /* Name of a handshake message type, for logs. */
 const char *clasp_hs_type_name(uint8_t type);
+
+/* hs_psk.c: PSKs, binders and tickets (RFC 8446 §4.2.11, §4.6.1). */
+struct clasp_ch;
+struct clasp_sh;
+struct clasp_exts;
+struct clasp_ext_psk;
+/* Wall-clock milliseconds (the config's clock, else the system's). */
+uint64_t clasp_hs_now_ms(const clasp_config *conf);
+/* Client, first ClientHello: choose what to offer. */
+CLASP_MUST_USE int clasp_hs_cli_psk_prepare(clasp_conn *c);
+/* Client: psk_key_exchange_modes and pre_shared_key (binders zeroed)
+ * into a ClientHello being built. */
+CLASP_MUST_USE int clasp_hs_cli_psk_exts(clasp_conn *c, struct clasp_exts *e);
+/* Client: the binders over Truncate(ClientHello) written by w. */
+CLASP_MUST_USE int clasp_hs_cli_psk_binders(clasp_conn *c, clasp_wr *w,
+                                            struct clasp_ext_psk *psk);
+/* Client: ServerHello's choice of key exchange (§4.2.9, §4.2.11). */
+CLASP_MUST_USE int clasp_hs_cli_psk_sh(clasp_conn *c,
+                                       const struct clasp_sh *sh);
+/* Server: pick the first acceptable identity and check its binder; sets
+ * hs->psk_* and *suite (NULL when no PSK is accepted). */
+CLASP_MUST_USE int clasp_hs_srv_psk_choose(clasp_conn *c,
+                                           const struct clasp_ch *ch,
+                                           const struct clasp_hs_msg *m,
+                                           const clasp_suite **suite);
+/* Both: record the peer's authentication at the end of the handshake. */
+CLASP_MUST_USE int clasp_hs_psk_finish(clasp_conn *c);
+/* Server: one NewSessionTicket, sealed and queued. CLASP_ERR_NOT_FOUND:
+ * the ticket key callback had no key (nothing sent). */
+CLASP_MUST_USE int clasp_hs_send_nst(clasp_conn *c);
+/* Server: the NewSessionTickets still due (c->tickets_pending). */
+CLASP_MUST_USE int clasp_engine_send_tickets(clasp_conn *c);
+/* Client: drop every ticket of the context. */
+void clasp_hs_tickets_clear(clasp_conn *c);
 
 /* Output helpers for handlers. */
 CLASP_MUST_USE int clasp_hs_out_reserve(clasp_conn *c, size_t n, clasp_wr *w);

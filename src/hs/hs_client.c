@@ -89,32 +89,39 @@ static int write_client_hello(clasp_conn *c)
     uint16_t tls13 = CLASP_VERSION_TLS1_3;
     u16_list_set(&e->supported_versions.versions, &tls13, 1);
     clasp_exts_set(e, CLASP_EXT_ID_SUPPORTED_VERSIONS);
-    u16_list_set(&e->supported_groups, conf->groups, conf->group_count);
-    clasp_exts_set(e, CLASP_EXT_ID_SUPPORTED_GROUPS);
     u16_list_set(&e->sig_alg, conf->sig_algs, conf->sig_alg_count);
     clasp_exts_set(e, CLASP_EXT_ID_SIG_ALG);
 
-    if (hs->kx_count > 0) {
-        /* The second ClientHello after an HRR that named no group: the
-         * same shares again (§4.1.2). */
-        for (size_t i = 0; i < hs->kx_count; i++) {
-            e->key_share.client_shares[i].group = hs->kx_group[i];
-            e->key_share.client_shares[i].key_exchange =
-                clasp_span_of(hs->kx_pub[i], hs->kx_pub_len[i]);
+    /* §4.2.9: a client that allows only psk_ke sends no key share (and,
+     * §9.2, then needs no supported_groups either). */
+    unsigned dhe_modes = CLASP_TLS1_3_KEY_EXCHANGE_MODE_EPHEMERAL |
+                         CLASP_TLS1_3_KEY_EXCHANGE_MODE_PSK_EPHEMERAL;
+    if ((conf->kex_modes & dhe_modes) != 0) {
+        u16_list_set(&e->supported_groups, conf->groups, conf->group_count);
+        clasp_exts_set(e, CLASP_EXT_ID_SUPPORTED_GROUPS);
+        if (hs->kx_count > 0) {
+            /* The second ClientHello after an HRR that named no group:
+             * the same shares again (§4.1.2). */
+            for (size_t i = 0; i < hs->kx_count; i++) {
+                e->key_share.client_shares[i].group = hs->kx_group[i];
+                e->key_share.client_shares[i].key_exchange =
+                    clasp_span_of(hs->kx_pub[i], hs->kx_pub_len[i]);
+            }
+            e->key_share.client_shares_kept = hs->kx_count;
+        } else if (hs->hrr_group != 0) {
+            rc = make_share(c, hs->hrr_group, &e->key_share.client_shares[0]);
+            e->key_share.client_shares_kept = 1;
+        } else {
+            size_t n = conf->key_share_count;
+            for (size_t i = 0; i < n && rc == CLASP_OK; i++) {
+                rc = make_share(c, conf->groups[i],
+                                &e->key_share.client_shares[i]);
+            }
+            e->key_share.client_shares_kept = n;
         }
-        e->key_share.client_shares_kept = hs->kx_count;
-    } else if (hs->hrr_group != 0) {
-        rc = make_share(c, hs->hrr_group, &e->key_share.client_shares[0]);
-        e->key_share.client_shares_kept = 1;
-    } else {
-        size_t n = conf->key_share_count;
-        for (size_t i = 0; i < n && rc == CLASP_OK; i++) {
-            rc = make_share(c, conf->groups[i], &e->key_share.client_shares[i]);
-        }
-        e->key_share.client_shares_kept = n;
+        e->key_share.client_shares_count = e->key_share.client_shares_kept;
+        clasp_exts_set(e, CLASP_EXT_ID_KEY_SHARE);
     }
-    e->key_share.client_shares_count = e->key_share.client_shares_kept;
-    clasp_exts_set(e, CLASP_EXT_ID_KEY_SHARE);
 
     if (c->hostname != NULL && !is_ip_literal(c->hostname)) {
         e->server_name.host_name =
@@ -140,6 +147,9 @@ static int write_client_hello(clasp_conn *c)
         e->cookie.cookie = clasp_span_of(hs->cookie, hs->cookie_len);
         clasp_exts_set(e, CLASP_EXT_ID_COOKIE);
     }
+    if (rc == CLASP_OK) {
+        rc = clasp_hs_cli_psk_exts(c, e);
+    }
     /* RFC 7685 §4: pad a ClientHello of 256..511 bytes to 512, which some
      * middleboxes mishandle (the padding goes before pre_shared_key). */
     e->padding.target_len = 512;
@@ -147,11 +157,20 @@ static int write_client_hello(clasp_conn *c)
     hs->ext_sent = e->present;
 
     clasp_wr w;
+    size_t psk_size = 0;
+    for (size_t i = 0; i < hs->psk_offer_count; i++) {
+        psk_size += 2 + hs->psk_offers[i].identity_len + 4 + 1 + 64;
+    }
     if (rc == CLASP_OK) {
-        rc = clasp_hs_out_reserve(c, 4096 + conf->alpn_len, &w);
+        rc = clasp_hs_out_reserve(c, 4096 + conf->alpn_len + psk_size, &w);
     }
     if (rc == CLASP_OK) {
         rc = clasp_ch_write(&w, ch);
+    }
+    if (rc == CLASP_OK) {
+        /* §4.2.11.2: binders over Truncate(ClientHello), written in place
+         * before the message joins the transcript. */
+        rc = clasp_hs_cli_psk_binders(c, &w, &e->psk);
     }
     if (rc == CLASP_OK) {
         rc = clasp_hs_out_commit(c, &w, true);
@@ -173,10 +192,19 @@ static int cli_send_client_hello(clasp_conn *c, const struct clasp_hs_msg *m,
         TRY(c->prov->random(c->prov->ctx, hs->session_id, 32));
         hs->session_id_len = 32;
     }
-    if (c->conf->authmode != CLASP_VERIFY_NONE) {
-        /* Fail closed before sending anything (SECURITY-CHECKLIST 54). */
+    unsigned modes = c->conf->kex_modes;
+    if (c->conf->authmode != CLASP_VERIFY_NONE &&
+        (modes & CLASP_TLS1_3_KEY_EXCHANGE_MODE_EPHEMERAL) != 0) {
+        /* Fail closed before sending anything (SECURITY-CHECKLIST 54);
+         * a client limited to PSK modes checks no certificate. */
         ENSURE(c->hostname != NULL, CLASP_ERR_NO_HOSTNAME);
     }
+    TRY(clasp_hs_cli_psk_prepare(c));
+    /* Only PSK modes allowed, and no PSK to offer: no handshake can
+     * succeed; nothing has been sent. */
+    ENSURE((modes & CLASP_TLS1_3_KEY_EXCHANGE_MODE_EPHEMERAL) != 0 ||
+               hs->psk_offer_count > 0,
+           CLASP_ERR_BAD_CONFIG);
     TRY(write_client_hello(c));
     TRY(clasp_hs_flush(c));
     *next = C_WAIT_SH;
@@ -283,13 +311,15 @@ static int cli_recv_server_hello(clasp_conn *c, const struct clasp_hs_msg *m,
         clasp_mem_free(sh);
         return rc;
     }
-    /* (EC)DHE is the only mode offered: the server's share is mandatory
-     * and must be for a group we sent (§4.2.8, SECURITY-CHECKLIST 27). */
+    /* The key exchange the server chose: certificates, psk_ke or
+     * psk_dhe_ke, each checked against what we offered (hs_psk.c). A
+     * share must be for a group we sent (§4.2.8, SECURITY-CHECKLIST 27). */
     size_t idx = hs->kx_count;
-    if (rc == CLASP_OK && !clasp_exts_has(&sh->exts, CLASP_EXT_ID_KEY_SHARE)) {
-        rc = clasp_fail(CLASP_ERR_MISSING_EXTENSION, __FILE__, __LINE__);
-    }
     if (rc == CLASP_OK) {
+        rc = clasp_hs_cli_psk_sh(c, sh);
+    }
+    bool has_ks = clasp_exts_has(&sh->exts, CLASP_EXT_ID_KEY_SHARE);
+    if (rc == CLASP_OK && has_ks) {
         uint16_t g = sh->exts.key_share.server_share.group;
         for (size_t i = 0; i < hs->kx_count; i++) {
             if (hs->kx_group[i] == g) {
@@ -302,17 +332,17 @@ static int cli_recv_server_hello(clasp_conn *c, const struct clasp_hs_msg *m,
     }
     uint8_t ecdhe[CLASP_MAX_KX_SECRET_LEN];
     size_t ecdhe_len = 0;
-    if (rc == CLASP_OK) {
+    if (rc == CLASP_OK && has_ks) {
         clasp_span pub = sh->exts.key_share.server_share.key_exchange;
         rc = c->prov->kx_derive(hs->kx[idx], pub.p, pub.len, ecdhe,
                                 sizeof(ecdhe), &ecdhe_len);
-    }
-    if (rc == CLASP_OK && ecdhe_len == 0) {
-        rc = clasp_fail(CLASP_ERR_INTERNAL, __FILE__, __LINE__);
+        if (rc == CLASP_OK && ecdhe_len == 0) {
+            rc = clasp_fail(CLASP_ERR_INTERNAL, __FILE__, __LINE__);
+        }
     }
     if (rc == CLASP_OK) {
         c->suite = clasp_suite_find(sh->cipher_suite);
-        c->group = hs->kx_group[idx];
+        c->group = has_ks ? hs->kx_group[idx] : 0;
         c->version = CLASP_VERSION_TLS1_3;
         rc = clasp_copy(hs->server_random, sizeof(hs->server_random),
                         sh->random, 32);
@@ -325,10 +355,13 @@ static int cli_recv_server_hello(clasp_conn *c, const struct clasp_hs_msg *m,
         rc = clasp_ts_add(&hs->ts, m->raw.p, m->raw.len);
     }
     if (rc == CLASP_OK) {
-        rc = clasp_hs_ks_start(c, hs->client_random);
+        rc = clasp_hs_ks_start(c, hs->client_random,
+                               hs->psk_accepted ? hs->psk_key : NULL,
+                               hs->psk_key_len);
     }
     if (rc == CLASP_OK) {
-        rc = clasp_ks_handshake(&hs->ks, ecdhe, ecdhe_len);
+        /* psk_ke: no (EC)DHE input (RFC 8446 §7.1: zeros). */
+        rc = clasp_ks_handshake(&hs->ks, has_ks ? ecdhe : NULL, ecdhe_len);
     }
     clasp_memzero(ecdhe, sizeof(ecdhe));
     if (rc == CLASP_OK) {
@@ -375,7 +408,8 @@ static int cli_recv_encrypted_extensions(clasp_conn *c,
         }
     }
     clasp_mem_free(ee);
-    *next = C_WAIT_CERT_CR;
+    /* §2.2: with a PSK the server authenticates by its Finished alone. */
+    *next = hs->psk_accepted ? C_WAIT_FINISHED : C_WAIT_CERT_CR;
     return rc;
 }
 
@@ -435,8 +469,10 @@ static int cli_recv_finished(clasp_conn *c, const struct clasp_hs_msg *m,
                              int *next)
 {
     struct clasp_hs *hs = c->hs;
-    /* Authentication before Finished, always (SECURITY-CHECKLIST 19). */
-    ENSURE(hs->peer_cv_ok, CLASP_ERR_UNEXPECTED_MESSAGE);
+    /* Authentication before Finished, always (SECURITY-CHECKLIST 19):
+     * a verified CertificateVerify, or the PSK the server proved it
+     * knows. */
+    ENSURE(hs->peer_cv_ok || hs->psk_accepted, CLASP_ERR_UNEXPECTED_MESSAGE);
     TRY(clasp_hs_recv_finished(c, m, hs->s_hs));
     TRY(clasp_ks_master(&hs->ks));
     TRY(clasp_ts_hash(&hs->ts, hs->th));
@@ -477,19 +513,10 @@ static int cli_send_flight2(clasp_conn *c, const struct clasp_hs_msg *m,
     TRY(clasp_ts_hash(&hs->ts, hs->th));
     TRY(clasp_ks_resumption_master(&hs->ks, hs->th, c->res_master));
     TRY(clasp_hs_install_write(c, c->c_ap));
+    TRY(clasp_hs_psk_finish(c));
     TRY(clasp_hs_finish(c));
     *next = C_CONNECTED;
     return CLASP_OK;
-}
-
-int clasp_hs_recv_nst(clasp_conn *c, const struct clasp_hs_msg *m)
-{
-    CLASP_UNUSED(c);
-    struct clasp_nst *nst = clasp_mem_calloc(1, sizeof(*nst));
-    ENSURE(nst != NULL, CLASP_ERR_ALLOC_FAILED);
-    int rc = clasp_nst_parse(&m->body, nst);
-    clasp_mem_free(nst);
-    return rc;
 }
 
 #define ROW(st, ex, nx, fl, fn) [st] = {#st, ex, nx, fl, fn}

@@ -190,6 +190,7 @@ int clasp_hs_recv_certificate(clasp_conn *c, const struct clasp_hs_msg *m,
         if (rc < 0 && conf->authmode == CLASP_VERIFY_REQUIRED) {
             return rc;
         }
+        hs->peer_chain_ok = rc == CLASP_OK;
         if (rc < 0) {
             clasp_hs_log(c, CLASP_DEBUG_INFO,
                          "peer certificate not verified (%s), going on",
@@ -264,14 +265,15 @@ static void keylog_cb(void *arg, const char *label,
     }
 }
 
-int clasp_hs_ks_start(clasp_conn *c, const uint8_t *client_random)
+int clasp_hs_ks_start(clasp_conn *c, const uint8_t *client_random,
+                      const uint8_t *psk, size_t psk_len)
 {
     struct clasp_hs *hs = c->hs;
     TRY(clasp_ks_init(&hs->ks, c->prov, c->suite->hash));
     if (CLASP_WITH_KEYLOG && c->conf->f_keylog != NULL) {
         TRY(clasp_ks_set_keylog(&hs->ks, keylog_cb, c->conf, client_random));
     }
-    return clasp_ks_early(&hs->ks, NULL, 0);
+    return clasp_ks_early(&hs->ks, psk, psk != NULL ? psk_len : 0);
 }
 
 int clasp_hs_finish(clasp_conn *c)

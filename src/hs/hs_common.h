@@ -29,9 +29,11 @@ CLASP_MUST_USE int clasp_hs_pick_sig_alg(const clasp_conn *c,
                                          const clasp_certkey *ck,
                                          const uint16_t *peer,
                                          size_t peer_count, uint16_t *out);
-/* Start the key schedule for c->suite (keylog hook, Early Secret). */
+/* Start the key schedule for c->suite (keylog hook, Early Secret from
+ * the PSK, or from zeros when psk is NULL). */
 CLASP_MUST_USE int clasp_hs_ks_start(clasp_conn *c,
-                                     const uint8_t *client_random);
+                                     const uint8_t *client_random,
+                                     const uint8_t *psk, size_t psk_len);
 /* Mark the handshake complete and release handshake-only state. */
 CLASP_MUST_USE int clasp_hs_finish(clasp_conn *c);
 

@@ -90,16 +90,19 @@ static int check_client_hello(const struct clasp_ch *ch)
            CLASP_ERR_PROTOCOL_VERSION);
     /* §4.1.2: exactly one compression method, null. */
     ENSURE(ch->has_null_compression_only, CLASP_ERR_ILLEGAL_PARAMETER);
-    /* §9.2: key_share and supported_groups come together; certificate
-     * authentication needs signature_algorithms. */
+    /* §9.2: key_share and supported_groups come together; without a PSK
+     * offer both, and signature_algorithms, are mandatory (a psk_ke-only
+     * client sends neither). */
     bool ks = clasp_exts_has(&ch->exts, CLASP_EXT_ID_KEY_SHARE);
     bool sg = clasp_exts_has(&ch->exts, CLASP_EXT_ID_SUPPORTED_GROUPS);
+    bool psk = clasp_exts_has(&ch->exts, CLASP_EXT_ID_PRE_SHARED_KEY);
     ENSURE(ks == sg, CLASP_ERR_MISSING_EXTENSION);
-    ENSURE(ks, CLASP_ERR_MISSING_EXTENSION);
-    ENSURE(clasp_exts_has(&ch->exts, CLASP_EXT_ID_SIG_ALG),
+    ENSURE(ks || psk, CLASP_ERR_MISSING_EXTENSION);
+    ENSURE(psk || clasp_exts_has(&ch->exts, CLASP_EXT_ID_SIG_ALG),
            CLASP_ERR_MISSING_EXTENSION);
-    /* §4.2.9: a PSK offer needs psk_key_exchange_modes. */
-    ENSURE(!clasp_exts_has(&ch->exts, CLASP_EXT_ID_PRE_SHARED_KEY) ||
+    /* §4.2.9: a PSK offer needs psk_key_exchange_modes ("servers MUST
+     * abort the handshake"; SECURITY-CHECKLIST B8: missing_extension). */
+    ENSURE(!psk ||
                clasp_exts_has(&ch->exts, CLASP_EXT_ID_PSK_KEY_EXCHANGE_MODES),
            CLASP_ERR_MISSING_EXTENSION);
     /* §4.2.8: every share is for a group listed in supported_groups. */
@@ -171,19 +174,141 @@ static int choose_cert(clasp_conn *c, const struct clasp_ch *ch)
     BAIL(CLASP_ERR_HANDSHAKE_FAILURE);
 }
 
+/* Server name (RFC 6066 §3): the application's callback may pick the
+ * certificates; the name is what clasp_get_hostname() reports (RFC 8446
+ * §4.6.1: the one of this ClientHello, also on resumption). */
+static int apply_sni(clasp_conn *c, const struct clasp_ch *ch)
+{
+    const clasp_config *conf = c->conf;
+    if (!clasp_exts_has(&ch->exts, CLASP_EXT_ID_SERVER_NAME)) {
+        return clasp_set_hostname(c, NULL);
+    }
+    clasp_span name = ch->exts.server_name.host_name;
+    c->hs->sni_seen = true;
+    /* RFC 6066 §3: HostName is an ASCII host name; a NUL byte in it can
+     * only be an attempt to confuse name checks. */
+    for (size_t i = 0; i < name.len; i++) {
+        uint8_t b = 0;
+        TRY(clasp_span_at(name, i, &b));
+        ENSURE(b != 0, CLASP_ERR_ILLEGAL_PARAMETER);
+    }
+    if (conf->f_sni != NULL) {
+        int rc = conf->f_sni(conf->sni_arg, c, name.p, name.len);
+        if (rc < 0) {
+            return clasp_fail(rc, __FILE__, __LINE__);
+        }
+    }
+    if (name.len > 253) {
+        /* Longer than any DNS name: not recorded. */
+        return clasp_set_hostname(c, NULL);
+    }
+    char host[254] = {0};
+    TRY(clasp_span_copy(name, host, sizeof(host) - 1));
+    return clasp_set_hostname(c, host);
+}
+
+/* Group: our preference among the client's shares; else among its
+ * supported_groups through HelloRetryRequest (§4.1.4). */
+static int choose_group(clasp_conn *c, const struct clasp_ch *ch)
+{
+    struct clasp_hs *hs = c->hs;
+    const clasp_config *conf = c->conf;
+    uint16_t group = 0;
+    hs->hrr_needed = false;
+    const struct clasp_ext_key_share *k = &ch->exts.key_share;
+    for (size_t i = 0; i < conf->group_count && group == 0; i++) {
+        struct clasp_key_share_entry e;
+        if (clasp_ext_key_share_find(k, conf->groups[i], &e) > 0) {
+            ENSURE(e.key_exchange.len <= sizeof(hs->peer_share),
+                   CLASP_ERR_ILLEGAL_PARAMETER);
+            TRY(clasp_span_copy(e.key_exchange, hs->peer_share,
+                                sizeof(hs->peer_share)));
+            hs->peer_share_len = e.key_exchange.len;
+            group = conf->groups[i];
+        }
+    }
+    if (group == 0) {
+        /* After HRR the client must answer with the requested share. */
+        ENSURE(!hs->hrr_sent, CLASP_ERR_ILLEGAL_PARAMETER);
+        for (size_t i = 0; i < conf->group_count && group == 0; i++) {
+            if (clasp_ext_u16_list_has(&ch->exts.supported_groups,
+                                       conf->groups[i]) > 0) {
+                group = conf->groups[i];
+                hs->hrr_needed = true;
+            }
+        }
+        ENSURE(group != 0, CLASP_ERR_HANDSHAKE_FAILURE);
+    }
+    ENSURE(!hs->hrr_sent || group == hs->hrr_group,
+           CLASP_ERR_ILLEGAL_PARAMETER);
+    c->group = group;
+    return CLASP_OK;
+}
+
+/* The key exchange (RFC 8446 §2, §4.2.9): a PSK the client offered (psk_ke
+ * or psk_dhe_ke), else certificates with (EC)DHE if both sides allow
+ * them. Sets c->suite, c->group (0 for psk_ke) and c->kex_mode. */
+static int choose_kex(clasp_conn *c, const struct clasp_ch *ch,
+                      const struct clasp_hs_msg *m)
+{
+    struct clasp_hs *hs = c->hs;
+    const clasp_config *conf = c->conf;
+    const clasp_suite *suite = NULL;
+    TRY(clasp_hs_srv_psk_choose(c, ch, m, &suite));
+    bool offered_psk = clasp_exts_has(&ch->exts, CLASP_EXT_ID_PRE_SHARED_KEY);
+    if (!hs->psk_accepted) {
+        /* A full handshake. A client that wanted a PSK and cannot have a
+         * full handshake gets unknown_psk_identity (§6.2). */
+        const clasp_config *src =
+            hs->cert_source != NULL ? hs->cert_source : conf;
+        bool full_ok =
+            (conf->kex_modes & CLASP_TLS1_3_KEY_EXCHANGE_MODE_EPHEMERAL) != 0 &&
+            src->cert_count > 0 &&
+            clasp_exts_has(&ch->exts, CLASP_EXT_ID_KEY_SHARE) &&
+            clasp_exts_has(&ch->exts, CLASP_EXT_ID_SIG_ALG);
+        ENSURE(full_ok || !offered_psk, CLASP_ERR_UNKNOWN_PSK_IDENTITY);
+        ENSURE(full_ok, CLASP_ERR_HANDSHAKE_FAILURE);
+        /* Suite: our preference among the client's; after HRR the one it
+         * named (which a PSK of CH1 may have chosen). */
+        if (hs->hrr_sent) {
+            suite = c->suite;
+        }
+        for (size_t i = 0; i < conf->suite_count && suite == NULL; i++) {
+            if (clasp_ext_u16_list_has(&ch->cipher_suites, conf->suites[i]) >
+                0) {
+                suite = clasp_suite_find(conf->suites[i]);
+            }
+        }
+        ENSURE(suite != NULL, CLASP_ERR_HANDSHAKE_FAILURE);
+    }
+    ENSURE(!hs->hrr_sent || suite == c->suite, CLASP_ERR_ILLEGAL_PARAMETER);
+    c->suite = suite;
+    c->group = 0;
+    hs->hrr_needed = false;
+    if (!hs->psk_accepted || hs->psk_dhe) {
+        TRY(choose_group(c, ch));
+    }
+    c->kex_mode = !hs->psk_accepted ? CLASP_TLS1_3_KEY_EXCHANGE_MODE_EPHEMERAL
+                  : hs->psk_dhe ? CLASP_TLS1_3_KEY_EXCHANGE_MODE_PSK_EPHEMERAL
+                                : CLASP_TLS1_3_KEY_EXCHANGE_MODE_PSK;
+    c->resumed = hs->psk_accepted && !hs->psk_external;
+    return CLASP_OK;
+}
+
 static int srv_recv_client_hello(clasp_conn *c, const struct clasp_hs_msg *m,
                                  int *next)
 {
     struct clasp_hs *hs = c->hs;
-    const clasp_config *conf = c->conf;
     struct clasp_ch *ch = clasp_mem_calloc(1, sizeof(*ch));
     ENSURE(ch != NULL, CLASP_ERR_ALLOC_FAILED);
     int rc = clasp_ch_parse(&m->body, ch);
     if (rc == CLASP_OK) {
         rc = check_client_hello(ch);
     }
+    /* The digest of what CH2 must repeat is needed only around an HRR:
+     * for CH2 now, for CH1 once we know we send one (below). */
     uint8_t digest[32];
-    if (rc == CLASP_OK) {
+    if (rc == CLASP_OK && hs->hrr_sent) {
         rc = ch_digest(c, ch, digest);
     }
     if (rc == CLASP_OK && hs->hrr_sent &&
@@ -216,90 +341,18 @@ static int srv_recv_client_hello(clasp_conn *c, const struct clasp_hs_msg *m,
             rc = clasp_fail(CLASP_ERR_ILLEGAL_PARAMETER, __FILE__, __LINE__);
         }
     }
-    /* Suite: our preference among the client's. */
-    const clasp_suite *suite = NULL;
-    for (size_t i = 0; rc == CLASP_OK && i < conf->suite_count; i++) {
-        if (clasp_ext_u16_list_has(&ch->cipher_suites, conf->suites[i]) > 0) {
-            suite = clasp_suite_find(conf->suites[i]);
-            break;
-        }
-    }
-    if (rc == CLASP_OK && suite == NULL) {
-        rc = clasp_fail(CLASP_ERR_HANDSHAKE_FAILURE, __FILE__, __LINE__);
-    }
-    if (rc == CLASP_OK && hs->hrr_sent && suite != c->suite) {
-        rc = clasp_fail(CLASP_ERR_ILLEGAL_PARAMETER, __FILE__, __LINE__);
-    }
-    /* Group: our preference among the client's shares; else among its
-     * supported_groups through HelloRetryRequest (§4.1.4). */
-    uint16_t group = 0;
-    hs->hrr_needed = false;
-    const struct clasp_ext_key_share *k = &ch->exts.key_share;
-    for (size_t i = 0; rc == CLASP_OK && i < conf->group_count && !group; i++) {
-        struct clasp_key_share_entry e;
-        if (clasp_ext_key_share_find(k, conf->groups[i], &e) > 0) {
-            group = conf->groups[i];
-            ENSURE(e.key_exchange.len <= sizeof(hs->peer_share),
-                   CLASP_ERR_ILLEGAL_PARAMETER);
-            rc = clasp_span_copy(e.key_exchange, hs->peer_share,
-                                 sizeof(hs->peer_share));
-            hs->peer_share_len = e.key_exchange.len;
-        }
-    }
-    if (rc == CLASP_OK && group == 0) {
-        /* After HRR the client must answer with the requested share. */
-        if (hs->hrr_sent) {
-            rc = clasp_fail(CLASP_ERR_ILLEGAL_PARAMETER, __FILE__, __LINE__);
-        }
-        for (size_t i = 0; rc == CLASP_OK && i < conf->group_count; i++) {
-            if (clasp_ext_u16_list_has(&ch->exts.supported_groups,
-                                       conf->groups[i]) > 0) {
-                group = conf->groups[i];
-                hs->hrr_needed = true;
-                break;
-            }
-        }
-        if (rc == CLASP_OK && group == 0) {
-            rc = clasp_fail(CLASP_ERR_HANDSHAKE_FAILURE, __FILE__, __LINE__);
-        }
-    }
-    if (rc == CLASP_OK && hs->hrr_sent && group != hs->hrr_group) {
-        rc = clasp_fail(CLASP_ERR_ILLEGAL_PARAMETER, __FILE__, __LINE__);
-    }
-    /* Server name: the application's callback may pick certificates. */
-    if (rc == CLASP_OK && clasp_exts_has(&ch->exts, CLASP_EXT_ID_SERVER_NAME)) {
-        clasp_span name = ch->exts.server_name.host_name;
-        hs->sni_seen = true;
-        /* RFC 6066 §3: HostName is an ASCII host name; a NUL byte in it
-         * can only be an attempt to confuse name checks. */
-        for (size_t i = 0; rc == CLASP_OK && i < name.len; i++) {
-            uint8_t b = 0;
-            rc = clasp_span_at(name, i, &b);
-            if (rc == CLASP_OK && b == 0) {
-                rc =
-                    clasp_fail(CLASP_ERR_ILLEGAL_PARAMETER, __FILE__, __LINE__);
-            }
-        }
-        if (rc == CLASP_OK && conf->f_sni != NULL) {
-            rc = conf->f_sni(conf->sni_arg, c, name.p, name.len);
-            if (rc < 0) {
-                rc = clasp_fail(rc, __FILE__, __LINE__);
-            }
-        }
-        if (rc == CLASP_OK && name.len <= 253) {
-            char host[254] = {0};
-            rc = clasp_span_copy(name, host, sizeof(host) - 1);
-            if (rc == CLASP_OK) {
-                rc = clasp_set_hostname(c, host);
-            }
-        }
+    /* Server name and ALPN first: a ticket is bound to both. */
+    if (rc == CLASP_OK) {
+        rc = apply_sni(c, ch);
     }
     if (rc == CLASP_OK) {
-        c->suite = suite;
-        c->group = group;
+        hs->alpn_len = 0;
         rc = choose_alpn(c, ch);
     }
     if (rc == CLASP_OK) {
+        rc = choose_kex(c, ch, m);
+    }
+    if (rc == CLASP_OK && !hs->psk_accepted) {
         rc = choose_cert(c, ch);
     }
     if (rc == CLASP_OK) {
@@ -313,8 +366,8 @@ static int srv_recv_client_hello(clasp_conn *c, const struct clasp_hs_msg *m,
                                  sizeof(hs->session_id));
         }
         hs->session_id_len = ch->legacy_session_id.len;
-        if (rc == CLASP_OK) {
-            rc = clasp_copy(hs->ch1_digest, 32, digest, 32);
+        if (rc == CLASP_OK && hs->hrr_needed) {
+            rc = ch_digest(c, ch, hs->ch1_digest);
         }
     }
     clasp_mem_free(ch);
@@ -361,12 +414,18 @@ static int write_sh(clasp_conn *c, bool hrr, const uint8_t *pub, size_t pub_len)
     clasp_exts_set(&sh->exts, CLASP_EXT_ID_SUPPORTED_VERSIONS);
     if (hrr) {
         sh->exts.key_share.selected_group = c->group;
-    } else {
+        clasp_exts_set(&sh->exts, CLASP_EXT_ID_KEY_SHARE);
+    } else if (pub_len > 0) {
         sh->exts.key_share.server_share.group = c->group;
         sh->exts.key_share.server_share.key_exchange =
             clasp_span_of(pub, pub_len);
+        clasp_exts_set(&sh->exts, CLASP_EXT_ID_KEY_SHARE);
     }
-    clasp_exts_set(&sh->exts, CLASP_EXT_ID_KEY_SHARE);
+    if (!hrr && hs->psk_accepted) {
+        /* §4.2.11: the index of the identity we accepted. */
+        sh->exts.psk.selected_identity = hs->psk_index;
+        clasp_exts_set(&sh->exts, CLASP_EXT_ID_PRE_SHARED_KEY);
+    }
     if (hrr && hs->cookie_len > 0) {
         sh->exts.cookie.cookie = clasp_span_of(hs->cookie, hs->cookie_len);
         clasp_exts_set(&sh->exts, CLASP_EXT_ID_COOKIE);
@@ -485,9 +544,14 @@ static int srv_send_flight(clasp_conn *c, const struct clasp_hs_msg *m,
     uint8_t ecdhe[CLASP_MAX_KX_SECRET_LEN];
     size_t ecdhe_len = 0;
     clasp_kx *kx = NULL;
-    int rc = c->prov->kx_new(c->prov->ctx, c->group, &kx, pub, sizeof(pub),
+    int rc = CLASP_OK;
+    /* psk_ke has no (EC)DHE and no key_share (§4.2.9). */
+    bool dhe = !hs->psk_accepted || hs->psk_dhe;
+    if (dhe) {
+        rc = c->prov->kx_new(c->prov->ctx, c->group, &kx, pub, sizeof(pub),
                              &pub_len);
-    if (rc == CLASP_OK) {
+    }
+    if (rc == CLASP_OK && dhe) {
         rc = c->prov->kx_derive(kx, hs->peer_share, hs->peer_share_len, ecdhe,
                                 sizeof(ecdhe), &ecdhe_len);
     }
@@ -507,10 +571,12 @@ static int srv_send_flight(clasp_conn *c, const struct clasp_hs_msg *m,
         rc = write_sh(c, false, pub, pub_len);
     }
     if (rc == CLASP_OK) {
-        rc = clasp_hs_ks_start(c, hs->client_random);
+        rc = clasp_hs_ks_start(c, hs->client_random,
+                               hs->psk_accepted ? hs->psk_key : NULL,
+                               hs->psk_key_len);
     }
     if (rc == CLASP_OK) {
-        rc = clasp_ks_handshake(&hs->ks, ecdhe, ecdhe_len);
+        rc = clasp_ks_handshake(&hs->ks, dhe ? ecdhe : NULL, ecdhe_len);
     }
     clasp_memzero(ecdhe, sizeof(ecdhe));
     TRY(rc);
@@ -524,12 +590,17 @@ static int srv_send_flight(clasp_conn *c, const struct clasp_hs_msg *m,
     TRY(clasp_hs_install_read(c, hs->c_hs));
     c->rd_plain_alert_ok = true;
     TRY(write_ee(c));
-    if (c->conf->authmode != CLASP_VERIFY_NONE) {
-        TRY(write_cr(c));
-        hs->cert_requested = true;
+    if (!hs->psk_accepted) {
+        /* §4.3.2: "Servers which are authenticating with a PSK MUST NOT
+         * send the CertificateRequest message in the main handshake";
+         * §2.2: nor Certificate and CertificateVerify. */
+        if (c->conf->authmode != CLASP_VERIFY_NONE) {
+            TRY(write_cr(c));
+            hs->cert_requested = true;
+        }
+        TRY(clasp_hs_send_certificate(c, hs->certkey, clasp_span_of(NULL, 0)));
+        TRY(clasp_hs_send_cv(c, hs->certkey, hs->cert_sig_alg));
     }
-    TRY(clasp_hs_send_certificate(c, hs->certkey, clasp_span_of(NULL, 0)));
-    TRY(clasp_hs_send_cv(c, hs->certkey, hs->cert_sig_alg));
     TRY(clasp_hs_send_finished(c, hs->s_hs));
     TRY(clasp_ks_master(&hs->ks));
     TRY(clasp_ts_hash(&hs->ts, hs->th));
@@ -582,6 +653,7 @@ static int srv_recv_finished(clasp_conn *c, const struct clasp_hs_msg *m,
     TRY(clasp_ts_hash(&hs->ts, hs->th));
     TRY(clasp_ks_resumption_master(&hs->ks, hs->th, c->res_master));
     TRY(clasp_hs_install_read(c, c->c_ap));
+    TRY(clasp_hs_psk_finish(c));
     TRY(clasp_hs_finish(c));
     *next = S_CONNECTED;
     return CLASP_OK;

@@ -1,6 +1,7 @@
 /* Allocation failure injection (SECURITY-CHECKLIST 57, 58): the allocator
  * hooks fail the N-th allocation clasp makes, for every N through a whole
- * handshake with client authentication, data and a KeyUpdate. Every run
+ * handshake with client authentication, data and a KeyUpdate, full or
+ * resumed (with its NewSessionTickets). Every run
  * must end cleanly: success, or CLASP_ERR_ALLOC_FAILED on the side that
  * hit it (sticky), the peer either told with internal_error or still
  * waiting; no crash, no leak (run under ASan / valgrind). */
@@ -11,8 +12,9 @@
 
 #include "pipe.h"
 
-static long g_count;   /* allocations since arming */
-static long g_fail_at; /* 1-based index to fail, 0: never */
+static long g_count;          /* allocations since arming */
+static long g_fail_at;        /* 1-based index to fail, 0: never */
+static clasp_session *g_sess; /* resume with it, if set */
 
 static void *failing_calloc(size_t n, size_t size)
 {
@@ -55,6 +57,9 @@ static int run_once(clasp_config *cc, clasp_config *sc, long fail_at,
     if (crc == 0) {
         crc = clasp_set_hostname(cli, "localhost");
     }
+    if (crc == 0 && g_sess != NULL) {
+        crc = clasp_set_session(cli, g_sess);
+    }
     int rc = crc != 0 ? crc : src;
     int started = rc == 0;
     if (started) {
@@ -71,6 +76,9 @@ static int run_once(clasp_config *cc, clasp_config *sc, long fail_at,
     }
     if (rc == 0) {
         rc = tp_transfer(srv, cli, msg, sizeof(msg));
+    }
+    if (rc == 0 && g_sess != NULL && !clasp_is_session_resumed(srv)) {
+        fail_msg("fail_at %ld: the handshake did not resume", fail_at);
     }
     if (rc != 0 && started) {
         unsigned char b[4];
@@ -110,7 +118,20 @@ static int run_once(clasp_config *cc, clasp_config *sc, long fail_at,
     return rc == 0;
 }
 
-static void run_all(int hrr)
+/* A session of one full handshake, made without failures. */
+static clasp_session *session_of(clasp_config *cc, clasp_config *sc)
+{
+    tp_pair t;
+    tp_pair_init(&t, cc, sc, 0, 0, "localhost");
+    tp_pair_connect(&t);
+    assert_clasp_ok(tp_transfer(t.srv, t.cli, (const uint8_t *)"x", 1));
+    clasp_session *s = clasp_session_new();
+    assert_clasp_ok(clasp_get_session(t.cli, s));
+    tp_pair_free(&t);
+    return s;
+}
+
+static void run_all(int hrr, int resume)
 {
     clasp_config *cc = tp_client_conf();
     clasp_config *sc = tp_server_conf("ecdsa-p256");
@@ -122,6 +143,7 @@ static void run_all(int hrr)
         assert_clasp_ok(clasp_conf_groups(sc, &g, 1));
         assert_clasp_ok(clasp_conf_hrr_cookie(sc, 1));
     }
+    g_sess = resume ? session_of(cc, sc) : NULL;
     assert_clasp_ok(clasp_set_allocator(failing_calloc, free));
     /* How many allocations a good run makes (the same every time). */
     long total, again;
@@ -137,6 +159,8 @@ static void run_all(int hrr)
     }
     assert_int_equal(run_once(cc, sc, total + 1, &again), 1);
     assert_clasp_ok(clasp_set_allocator(NULL, NULL));
+    clasp_session_free(g_sess);
+    g_sess = NULL;
     clasp_config_free(cc);
     clasp_config_free(sc);
 }
@@ -144,13 +168,22 @@ static void run_all(int hrr)
 static void every_allocation_may_fail(void **state)
 {
     (void)state;
-    run_all(0);
+    run_all(0, 0);
 }
 
 static void every_allocation_may_fail_with_hrr(void **state)
 {
     (void)state;
-    run_all(1);
+    run_all(1, 0);
+}
+
+/* A resumed handshake (RFC 8446 §2.2): the ticket copied into the
+ * context, opened by the server, new tickets stored by the client. */
+static void every_allocation_may_fail_resuming(void **state)
+{
+    (void)state;
+    run_all(0, 1);
+    run_all(1, 1);
 }
 
 int main(void)
@@ -158,6 +191,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(every_allocation_may_fail),
         cmocka_unit_test(every_allocation_may_fail_with_hrr),
+        cmocka_unit_test(every_allocation_may_fail_resuming),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

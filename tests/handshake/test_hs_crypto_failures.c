@@ -1,7 +1,8 @@
 /* A failing crypto provider (SECURITY-CHECKLIST 57): both peers use a
  * provider that forwards to OpenSSL but fails the N-th call of any
  * operation that can fail, for every N through a whole handshake with
- * client authentication, HRR, data and a KeyUpdate. A failure must never
+ * client authentication, HRR, data and a KeyUpdate, full or resumed (with
+ * NewSessionTickets). A failure must never
  * be ignored: the side that saw it ends with CLASP_ERR_CRYPTO (sticky),
  * and the peer either gets internal_error or still waits; never a wrong
  * Finished, a bad MAC or any other error at either side. */
@@ -15,7 +16,8 @@
 
 static clasp_provider g_real; /* the OpenSSL function table */
 static long g_calls;
-static long g_fail_at; /* 1-based call to fail, 0: never */
+static long g_fail_at;        /* 1-based call to fail, 0: never */
+static clasp_session *g_sess; /* resume with it, if set */
 
 static int tick(void)
 {
@@ -190,6 +192,9 @@ static int run_once(clasp_config *cc, clasp_config *sc, long fail_at,
 {
     tp_pair t;
     tp_pair_init(&t, cc, sc, 0, 0, "localhost");
+    if (g_sess != NULL) {
+        assert_clasp_ok(clasp_set_session(t.cli, g_sess));
+    }
     g_calls = 0;
     g_fail_at = fail_at;
     int rc = tp_pair_handshake(&t);
@@ -202,6 +207,9 @@ static int run_once(clasp_config *cc, clasp_config *sc, long fail_at,
     }
     if (rc == 0) {
         rc = tp_transfer(t.srv, t.cli, msg, sizeof(msg));
+    }
+    if (rc == 0 && g_sess != NULL && !clasp_is_session_resumed(t.srv)) {
+        fail_msg("call %ld: the handshake did not resume", fail_at);
     }
     int crc = 0, src = 0;
     if (rc != 0) {
@@ -238,9 +246,8 @@ static int run_once(clasp_config *cc, clasp_config *sc, long fail_at,
     return rc == 0;
 }
 
-static void every_crypto_call_may_fail(void **state)
+static void run_all(int resume)
 {
-    (void)state;
     clasp_config *cc = clasp_config_new(CLASP_IS_CLIENT);
     clasp_config *sc = clasp_config_new(CLASP_IS_SERVER);
     assert_non_null(cc);
@@ -256,6 +263,20 @@ static void every_crypto_call_may_fail(void **state)
     assert_clasp_ok(clasp_conf_groups(sc, &g, 1));
     assert_clasp_ok(clasp_conf_hrr_cookie(sc, 1));
     long total, again;
+    /* The server draws its first ticket key when it seals its first
+     * ticket (src/tickets/ticket_keys.c): a first run makes that key, so
+     * that every later run makes the same calls. */
+    assert_int_equal(run_once(cc, sc, 0, &total), 1);
+    if (resume) {
+        /* A session of a good full handshake, with its tickets. */
+        tp_pair t;
+        tp_pair_init(&t, cc, sc, 0, 0, "localhost");
+        tp_pair_connect(&t);
+        assert_clasp_ok(tp_transfer(t.srv, t.cli, (const uint8_t *)"x", 1));
+        g_sess = clasp_session_new();
+        assert_clasp_ok(clasp_get_session(t.cli, g_sess));
+        tp_pair_free(&t);
+    }
     assert_int_equal(run_once(cc, sc, 0, &total), 1);
     assert_int_equal(run_once(cc, sc, 0, &again), 1);
     assert_int_equal(total, again);
@@ -265,14 +286,31 @@ static void every_crypto_call_may_fail(void **state)
         assert_int_equal(run_once(cc, sc, n, &c), 0);
     }
     assert_int_equal(run_once(cc, sc, total + 1, &again), 1);
+    clasp_session_free(g_sess);
+    g_sess = NULL;
     clasp_config_free(cc);
     clasp_config_free(sc);
+}
+
+static void every_crypto_call_may_fail(void **state)
+{
+    (void)state;
+    run_all(0);
+}
+
+/* Resumed (RFC 8446 §2.2): binders, the ticket opened, psk_dhe_ke, and
+ * the new tickets sealed and stored. */
+static void every_crypto_call_may_fail_resuming(void **state)
+{
+    (void)state;
+    run_all(1);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(every_crypto_call_may_fail),
+        cmocka_unit_test(every_crypto_call_may_fail_resuming),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -4,7 +4,8 @@
 # against tests/pki, loopback-only listening, timeouts, and `clasp
 # client` against `clasp server` over TCP (echo of 1 MiB, stdin commands
 # for KeyUpdate, client certificates, -www errors, key logs, -naccept,
-# -bind ::1, -quiet and -brief, orderly close).
+# -bind ::1, -quiet and -brief, orderly close, resumption with -reconnect
+# and session files, external PSKs).
 . "$(dirname "$0")/lib.sh"
 
 need_bin python3 python3
@@ -36,7 +37,9 @@ t_help() {
     for o in -connect -accept -bind -cert -key -CAfile -verify -Verify \
         -noverify -servername -groups -ciphersuites -sigalgs -alpn \
         -keylogfile SSLKEYLOGFILE -trace -www -echo -naccept -quiet \
-        -brief x25519 TLS_AES_128_CCM_8_SHA256 ecdsa_secp256r1_sha256; do
+        -brief -sess_in -sess_out -reconnect -psk -psk_identity -psk_hash \
+        -kex_modes -num_tickets x25519 TLS_AES_128_CCM_8_SHA256 \
+        ecdsa_secp256r1_sha256; do
         has "$CASE_DIR/help.out" "$o" || return 1
     done
 }
@@ -134,7 +137,26 @@ t_demo() {
         grep -qE "^  Handshake +[0-9.]+ ms" "$CASE_DIR/demo.out" ||
         why "no handshake time" || return 1
     has "$CASE_DIR/demo.out" "OK: handshake" &&
-        hasnt "$CASE_DIR/demo.out" "HelloRetryRequest  "
+        hasnt "$CASE_DIR/demo.out" "HelloRetryRequest  " || return 1
+    # Then a resumed connection: no Certificate, no CertificateVerify
+    # (RFC 8446 §2.2), and the timing of both handshakes.
+    local from
+    from=$(grep -n "resumes the first one's session" "$CASE_DIR/demo.out" |
+        cut -d: -f1)
+    [ -n "$from" ] || why "no resumed connection" || return 1
+    tail -n +"$from" "$CASE_DIR/demo.out" >"$CASE_DIR/resumed.out"
+    in_order "$CASE_DIR/resumed.out" \
+        ' ms ClientHello .*--------->' \
+        '<--------- ServerHello ' \
+        '<--------- \{EncryptedExtensions\}' \
+        '<--------- \{Finished\}' \
+        ' ms \{Finished\} .*--------->' || return 1
+    hasnt "$CASE_DIR/resumed.out" "Certificate}" &&
+        has "$CASE_DIR/resumed.out" "Resumed            yes (server says yes)" &&
+        has "$CASE_DIR/resumed.out" "Key exchange       psk_dhe_ke, x25519" &&
+        grep -qE "^  Full handshake +[0-9.]+ ms" "$CASE_DIR/resumed.out" &&
+        grep -qE "^  Resumed handshake +[0-9.]+ ms" "$CASE_DIR/resumed.out" ||
+        why "no timing of both handshakes"
 }
 
 t_demo_hrr() {
@@ -391,6 +413,96 @@ t_naccept() {
         why "expected 3 connections"
 }
 
+# ---- resumption and PSKs ----------------------------------------------------
+
+PSK_HEX=0102030405060708090a0b0c0d0e0f10
+
+t_reconnect() {
+    # -reconnect against our own server: the page of the second connection
+    # says it resumed; -trace shows the PSK extensions and the tickets.
+    NACCEPT=2 s_srv -www $(cert_of ecdsa-p256) || return 1
+    printf 'GET / HTTP/1.0\r\n\r\n' |
+        timeout "$T" "$CLASP" client -connect "localhost:$PORT" \
+            -CAfile "$ROOTS" -ign_eof -reconnect -trace \
+            >"$CASE_DIR/page.out" 2>"$CASE_DIR/client.log" ||
+        why "client failed (exit $?)" || return 1
+    grep -qE "^Resumed +: yes$" "$CASE_DIR/page.out" ||
+        why "the page does not say resumed" || return 1
+    has "$CASE_DIR/client.log" "RECONNECT (resuming, " &&
+        has "$CASE_DIR/client.log" "Resumed         yes (session ticket)" &&
+        grep -qE '<--------- \[NewSessionTicket\]' "$CASE_DIR/client.log" &&
+        has "$CASE_DIR/client.log" "pre_shared_key: 1 identity offered (ticket)" &&
+        has "$CASE_DIR/client.log" "psk_key_exchange_modes: psk_dhe_ke psk_ke" &&
+        has "$CASE_DIR/client.log" "pre_shared_key: server selected ticket 0, psk_dhe_ke" ||
+        why "trace lines missing"
+}
+
+t_sess_files() {
+    NACCEPT=2 s_srv -www $(cert_of ecdsa-p256) -num_tickets 3 || return 1
+    printf 'GET / HTTP/1.0\r\n\r\n' |
+        timeout "$T" "$CLASP" client -connect "localhost:$PORT" \
+            -CAfile "$ROOTS" -ign_eof -brief -sess_out "$CASE_DIR/s.bin" \
+            >/dev/null 2>"$CASE_DIR/c1.log" || why "first client failed" ||
+        return 1
+    has "$CASE_DIR/c1.log" "SESSION saved to $CASE_DIR/s.bin (3 tickets)" &&
+        [ "$(stat -c %a "$CASE_DIR/s.bin")" = 600 ] ||
+        why "session file missing or not 0600" || return 1
+    printf 'GET / HTTP/1.0\r\n\r\n' |
+        timeout "$T" "$CLASP" client -connect "localhost:$PORT" \
+            -CAfile "$ROOTS" -ign_eof -brief -sess_in "$CASE_DIR/s.bin" \
+            >"$CASE_DIR/page.out" 2>"$CASE_DIR/c2.log" ||
+        why "second client failed" || return 1
+    expect_field "$CASE_DIR/c2.log" resumed yes &&
+        grep -qE "^Resumed +: yes$" "$CASE_DIR/page.out" ||
+        why "not resumed" || return 1
+    # Garbage is refused cleanly: exit 1, a message, no connection.
+    head -c 300 /dev/urandom >"$CASE_DIR/junk.bin"
+    timeout "$T" "$CLASP" client -connect "localhost:1" -sess_in \
+        "$CASE_DIR/junk.bin" </dev/null >/dev/null 2>"$CASE_DIR/c3.log"
+    [ $? = 1 ] || why "garbage session: exit status" || return 1
+    has "$CASE_DIR/c3.log" "not a clasp session" &&
+        hasnt "$CASE_DIR/c3.log" "CONNECTED"
+}
+
+t_psk() {
+    s_srv -www -psk "$PSK_HEX" -psk_identity demo-id -brief || return 1
+    printf 'GET / HTTP/1.0\r\n\r\n' |
+        timeout "$T" "$CLASP" client -connect "localhost:$PORT" -brief \
+            -ign_eof -psk "$PSK_HEX" -psk_identity demo-id \
+            >"$CASE_DIR/page.out" 2>"$CASE_DIR/client.log" ||
+        why "client failed" || return 1
+    expect_field "$CASE_DIR/client.log" psk_identity demo-id &&
+        expect_field "$CASE_DIR/client.log" kex psk_ephemeral &&
+        grep -qE "^PSK identity +: demo-id$" "$CASE_DIR/page.out" ||
+        why "no PSK identity on the page"
+}
+
+t_psk_refused() {
+    # Another key: decrypt_error (binder); another identity and no
+    # certificate: unknown_psk_identity (RFC 8446 §4.2.11, §6.2).
+    NACCEPT=2 s_srv -www -psk "$PSK_HEX" -psk_identity demo-id || return 1
+    timeout "$T" "$CLASP" client -connect "localhost:$PORT" -ign_eof \
+        -psk ff"${PSK_HEX:2}" -psk_identity demo-id </dev/null \
+        >/dev/null 2>"$CASE_DIR/c1.log"
+    has "$CASE_DIR/c1.log" "peer sent alert 51 (decrypt_error)" || return 1
+    timeout "$T" "$CLASP" client -connect "localhost:$PORT" -ign_eof \
+        -psk "$PSK_HEX" -psk_identity nobody </dev/null \
+        >/dev/null 2>"$CASE_DIR/c2.log"
+    has "$CASE_DIR/c2.log" "peer sent alert 115 (unknown_psk_identity)"
+}
+
+t_psk_usage() {
+    expect_usage_error 2 "-psk wants 1..1024 bytes in hex" client -psk abc &&
+        expect_usage_error 2 '"x" is not a hex digit' client -psk 0x &&
+        expect_usage_error 2 "-psk_identity needs -psk" \
+            client -psk_identity id &&
+        expect_usage_error 2 "bad -kex_modes" client -kex_modes psk,dh &&
+        expect_usage_error 2 "-num_tickets wants a number in 0..16" \
+            server -num_tickets 17 -psk 00 &&
+        expect_usage_error 2 "-sess_out is a client option" \
+            server -sess_out x
+}
+
 echo "clasp tool"
 run_case "version" t_version
 run_case "help lists every option and name" t_help
@@ -415,5 +527,10 @@ run_case "-www 404 and 400" t_www_errors
 run_case "key logs: five secrets, equal on both ends" t_keylog
 run_case "-brief and -quiet" t_quiet_brief
 run_case "-naccept 3" t_naccept
+run_case "-reconnect resumes; -trace shows pre_shared_key" t_reconnect
+run_case "-sess_out / -sess_in, garbage refused" t_sess_files
+run_case "external PSK both ends (-psk, -psk_identity)" t_psk
+run_case "PSK refused: decrypt_error, unknown_psk_identity" t_psk_refused
+run_case "PSK options: usage errors" t_psk_usage
 
 finish "clasp tool"

@@ -4,7 +4,9 @@
 #   part 2: `gnutls-cli` against `clasp server`
 # with TLS 1.3-only priority strings, per suite, group and certificate
 # type, HelloRetryRequest, ALPN, SNI, client certificates, KeyUpdate both
-# ways (gnutls-cli ^rekey^), the exporter, and a 1 MiB echo.
+# ways (gnutls-cli ^rekey^), the exporter, a 1 MiB echo, resumption both
+# ways (-reconnect, --resume) and external PSKs both ways
+# (--pskusername/--pskkey, --pskpasswd).
 . "$(dirname "$0")/lib.sh"
 
 need_bin gnutls-serv gnutls-bin
@@ -108,6 +110,38 @@ c_client_cert() {
             -key "$PKI/client/client.key"
 }
 
+# ---- resumption and PSKs -------------------------------------------------
+
+PSK_HEX=00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff
+PSK_PRIO="$TLS13:+ECDHE-PSK:+DHE-PSK:+PSK"
+
+count_of() {
+    grep -c "CONNECTION ESTABLISHED: .* $2=$3 " "$1"
+}
+
+c_resume() {
+    # -reconnect: gnutls-serv's ticket resumes the second connection.
+    # c_resume PRIORITY SUITE
+    g_server ecdsa-p256 "$1" &&
+        c_echo "$(small)" -reconnect || return 1
+    [ "$(count_of "$CASE_DIR/client.log" resumed no)" = 1 ] &&
+        [ "$(count_of "$CASE_DIR/client.log" resumed yes)" = 1 ] ||
+        why "expected one full and one resumed connection" || return 1
+    [ "$(count_of "$CASE_DIR/client.log" suite "$2")" = 2 ] ||
+        why "not $2 both times"
+}
+
+c_psk() {
+    # External PSK: gnutls-serv --pskpasswd (user:hexkey).
+    printf 'clasp-interop:%s\n' "$PSK_HEX" >"$CASE_DIR/psk.txt"
+    start_server gnutls-serv 'listening on IPv4' gnutls-serv --echo \
+        -p @PORT@ --pskpasswd "$CASE_DIR/psk.txt" --priority "$PSK_PRIO" ||
+        return 1
+    c_echo "$(small)" -psk "$PSK_HEX" -psk_identity clasp-interop "$@" &&
+        expect_field "$CASE_DIR/client.log" psk_identity clasp-interop &&
+        expect_field "$CASE_DIR/client.log" peer_cert no
+}
+
 echo "clasp client -> gnutls-serv"
 for s in $SUITES; do run_case "client suite $s" c_suite "$s"; done
 for g in $GROUPS_ALL; do run_case "client group $g" c_group "$g"; done
@@ -117,6 +151,12 @@ run_case "client ALPN h2,http/1.1 -> http/1.1" c_alpn
 run_case "client 1 MiB (base64) echo, byte for byte" c_big_echo
 run_case "client KeyUpdate sent, answered" c_keyupdate
 run_case "client certificate required by gnutls-serv" c_client_cert
+run_case "client -reconnect resumes gnutls-serv's ticket" c_resume \
+    "$TLS13" TLS_AES_128_GCM_SHA256
+run_case "client -reconnect resumes, TLS_AES_256_GCM_SHA384" c_resume \
+    "$TLS13:-CIPHER-ALL:+AES-256-GCM" TLS_AES_256_GCM_SHA384
+run_case "client external PSK (gnutls-serv --pskpasswd)" c_psk
+run_case "client external PSK, psk_ke" c_psk -kex_modes psk
 
 # ---- part 2: gnutls-cli -> clasp server ----------------------------------
 
@@ -124,7 +164,7 @@ s_srv() {
     local mode=$1
     shift
     start_server clasp-server '^ACCEPT' "$CLASP" server -accept @PORT@ \
-        -naccept 1 $mode "$@"
+        -naccept "${NACCEPT:-1}" $mode "$@"
 }
 
 cert_of() {
@@ -249,6 +289,35 @@ s_keyupdate_ours() {
         "sent before this reply \(update_requested\)"
 }
 
+s_resume() {
+    # gnutls-cli --resume: a second connection with the first one's
+    # ticket.
+    NACCEPT=2 s_srv -echo $(cert_of ecdsa-p256) -brief "$@" || return 1
+    echo "hello again" | timeout "$T" gnutls-cli --priority "$TLS13" \
+        --x509cafile "$ROOTS" -p "$PORT" --resume localhost \
+        >"$CASE_DIR/client.out" 2>&1 || why "gnutls-cli --resume failed" ||
+        return 1
+    has "$CASE_DIR/client.out" "This is a resumed session" &&
+        has "$CASE_DIR/client.out" "hello again" || return 1
+    wait_server
+    [ "$(count_of "$CASE_DIR/clasp-server.log" resumed yes)" = 1 ] ||
+        why "our server did not resume"
+}
+
+s_psk() {
+    # gnutls-cli --pskusername / --pskkey against our PSK-only server.
+    s_srv -echo -psk "$PSK_HEX" -psk_identity clasp-interop -brief "$@" ||
+        return 1
+    echo "psk data" | timeout "$T" gnutls-cli --priority "$PSK_PRIO" \
+        -p "$PORT" --pskusername clasp-interop --pskkey "$PSK_HEX" \
+        localhost >"$CASE_DIR/client.out" 2>&1 ||
+        why "gnutls-cli --pskkey failed" || return 1
+    has "$CASE_DIR/client.out" "PSK authentication. Connected as 'clasp-interop'" &&
+        has "$CASE_DIR/client.out" "psk data" || return 1
+    wait_server
+    has "$CASE_DIR/clasp-server.log" "psk_identity=clasp-interop"
+}
+
 echo "gnutls-cli -> clasp server"
 for s in $SUITES; do run_case "server suite $s" s_suite "$s"; done
 for g in $GROUPS_ALL; do run_case "server group $g" s_group "$g"; done
@@ -262,5 +331,9 @@ run_case "server KeyUpdate received (^rekey^), echo after" s_keyupdate
 run_case "server KeyUpdate (GET /keyupdate)" s_keyupdate_ours
 run_case "server no common group -> handshake_failure alert" \
     s_no_common_group
+run_case "server resumes gnutls-cli --resume" s_resume
+run_case "server resumes gnutls-cli --resume after HelloRetryRequest" \
+    s_resume -groups secp521r1
+run_case "server external PSK, gnutls-cli --pskkey" s_psk
 
 finish "gnutls interop"

@@ -4,7 +4,9 @@
 #   part 2: `openssl s_client -tls1_3` against `clasp server`
 # across every suite, group and certificate type, HelloRetryRequest,
 # ALPN, SNI, client certificates, KeyUpdate both ways, a 1 MB download
-# checked by hash, key log files compared line by line, and refusals.
+# checked by hash, key log files compared line by line, refusals, session
+# resumption (-reconnect, -sess_out/-sess_in both ways, psk_ke, HRR) and
+# external PSKs in both directions (-psk/-psk_identity).
 . "$(dirname "$0")/lib.sh"
 
 need_bin openssl openssl
@@ -201,6 +203,78 @@ c_bad_name() {
         has "$CASE_DIR/client.log" "CLASP_ERR_HOSTNAME_MISMATCH"
 }
 
+# ---- resumption and PSKs (RFC 8446 §2.2, §4.2.11) ----------------------
+
+PSK_HEX=00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff
+
+# count_of FILE KEY VALUE: -brief lines with KEY=VALUE.
+count_of() {
+    grep -c "CONNECTION ESTABLISHED: .* $2=$3 " "$1"
+}
+
+c_resume_reconnect() {
+    # -reconnect: the first connection waits for s_server's ticket, the
+    # second resumes it (psk_dhe_ke, no certificate).
+    o_server ecdsa-p256 -www "$@" -naccept 2 &&
+        c_get / -reconnect || return 1
+    [ "$(count_of "$CASE_DIR/client.log" resumed no)" = 1 ] &&
+        [ "$(count_of "$CASE_DIR/client.log" resumed yes)" = 1 ] ||
+        why "expected one full and one resumed connection" || return 1
+    [ "$(count_of "$CASE_DIR/client.log" kex psk_ephemeral)" = 1 ] ||
+        why "the resumed connection is not psk_ephemeral" || return 1
+    has "$CASE_DIR/page.out" "Reused, TLSv1.3"
+}
+
+c_resume_files() {
+    # -sess_out, then -sess_in in a new process.
+    o_server ecdsa-p256 -www -naccept 2 &&
+        c_get / -sess_out "$CASE_DIR/sess.bin" || return 1
+    [ -s "$CASE_DIR/sess.bin" ] || why "no session saved" || return 1
+    [ "$(stat -c %a "$CASE_DIR/sess.bin")" = 600 ] ||
+        why "session file is not private (0600)" || return 1
+    expect_field "$CASE_DIR/client.log" resumed no &&
+        c_get / -sess_in "$CASE_DIR/sess.bin" &&
+        expect_field "$CASE_DIR/client.log" resumed yes &&
+        expect_field "$CASE_DIR/client.log" peer_cert no &&
+        has "$CASE_DIR/page.out" "Reused, TLSv1.3"
+}
+
+c_resume_psk_ke() {
+    # s_server allows psk_ke (-allow_no_dhe_kex); so does our client, and
+    # only that.
+    o_server ecdsa-p256 -www -allow_no_dhe_kex -naccept 2 &&
+        c_get / -reconnect -kex_modes psk,ephemeral || return 1
+    [ "$(count_of "$CASE_DIR/client.log" kex psk)" = 1 ] ||
+        why "the resumed connection is not psk_ke" || return 1
+    grep -q "resumed=yes.*" "$CASE_DIR/client.log" &&
+        grep -qE "group=\(none\).* resumed=yes" "$CASE_DIR/client.log" ||
+        why "psk_ke with a group"
+}
+
+c_psk() {
+    # An external PSK, s_server without a certificate.
+    start_server s_server '^ACCEPT' openssl s_server -tls1_3 \
+        -accept "127.0.0.1:@PORT@" -naccept 1 -nocert -www \
+        -psk "$PSK_HEX" -psk_identity clasp-interop "$@" || return 1
+    c_get / -psk "$PSK_HEX" -psk_identity clasp-interop &&
+        expect_field "$CASE_DIR/client.log" kex psk_ephemeral &&
+        expect_field "$CASE_DIR/client.log" psk_identity clasp-interop &&
+        expect_field "$CASE_DIR/client.log" peer_cert no &&
+        has "$CASE_DIR/page.out" "Cipher is TLS_AES_128_GCM_SHA256"
+}
+
+c_psk_wrong_key() {
+    # The same identity, another key: s_server finds our binder wrong and
+    # aborts (OpenSSL 3.0 says illegal_parameter; clasp's own server says
+    # decrypt_error, tests/handshake/test_psk_external.c).
+    start_server s_server '^ACCEPT' openssl s_server -tls1_3 \
+        -accept "127.0.0.1:@PORT@" -naccept 1 -nocert -www \
+        -psk "$PSK_HEX" -psk_identity clasp-interop || return 1
+    ! c_get / -psk ff"${PSK_HEX:2}" -psk_identity clasp-interop &&
+        has "$CASE_DIR/s_server.log" "binder does not verify" &&
+        has "$CASE_DIR/client.log" "CLASP_ERR_PEER_ALERT"
+}
+
 echo "clasp client -> openssl s_server"
 for s in $SUITES; do run_case "client suite $s" c_suite "$s"; done
 for g in $GROUPS_ALL; do run_case "client group $g" c_group "$g"; done
@@ -220,6 +294,16 @@ run_case "client refuses an untrusted chain (unknown_ca)" c_bad_ca
 run_case "client refuses a wrong name" c_bad_name
 run_case "client no common suite -> s_server's handshake_failure" \
     c_no_common_suite
+run_case "client -reconnect resumes s_server's ticket" c_resume_reconnect
+run_case "client -reconnect resumes, TLS_AES_256_GCM_SHA384" \
+    c_resume_reconnect -ciphersuites TLS_AES_256_GCM_SHA384
+run_case "client -reconnect resumes after HelloRetryRequest" \
+    c_resume_reconnect -groups secp384r1
+run_case "client -sess_out, then -sess_in resumes" c_resume_files
+run_case "client resumes with psk_ke (-allow_no_dhe_kex)" c_resume_psk_ke
+run_case "client external PSK (s_server -psk -nocert)" c_psk
+run_case "client external PSK, wrong key: s_server refuses the binder" \
+    c_psk_wrong_key
 
 # ---- part 2: openssl s_client -> clasp server ---------------------------
 
@@ -228,7 +312,7 @@ s_srv() {
     local mode=$1
     shift
     start_server clasp-server '^ACCEPT' "$CLASP" server -accept @PORT@ \
-        -naccept 1 $mode "$@"
+        -naccept "${NACCEPT:-1}" $mode "$@"
 }
 
 cert_of() {
@@ -402,6 +486,77 @@ s_keylog() {
         why "key log lines differ from s_client's"
 }
 
+s_resume() {
+    # s_client -sess_out, then -sess_in: our server resumes (its page
+    # says so, s_client says "Reused").
+    NACCEPT=2 s_srv -www $(cert_of ecdsa-p256) "$@" &&
+        o_get / -sess_out "$CASE_DIR/sess.pem" &&
+        field "$CASE_DIR/page.out" "Resumed" no || return 1
+    [ -s "$CASE_DIR/sess.pem" ] || why "s_client saved no session" ||
+        return 1
+    printf 'GET / HTTP/1.0\r\n\r\n' |
+        timeout "$T" openssl s_client -tls1_3 -connect "localhost:$PORT" \
+            -CAfile "$ROOTS" -verify_return_error -ign_eof \
+            -sess_in "$CASE_DIR/sess.pem" >"$CASE_DIR/page2.out" \
+            2>"$CASE_DIR/client2.log" || why "s_client -sess_in failed" ||
+        return 1
+    field "$CASE_DIR/page2.out" "Resumed" yes &&
+        field "$CASE_DIR/page2.out" "Key exchange mode" psk_ephemeral &&
+        has "$CASE_DIR/page2.out" "Reused, TLSv1.3"
+}
+
+s_no_tickets() {
+    # -num_tickets 0: no NewSessionTicket, so s_client has no session to
+    # save; with 1, one.
+    s_srv -www $(cert_of ecdsa-p256) -num_tickets 0 -trace &&
+        o_get / -sess_out "$CASE_DIR/sess.pem" || return 1
+    [ ! -s "$CASE_DIR/sess.pem" ] || why "a session was saved" || return 1
+    hasnt "$CASE_DIR/clasp-server.log" "NewSessionTicket" || return 1
+    s_srv -www $(cert_of ecdsa-p256) -num_tickets 1 -trace &&
+        o_get / -sess_out "$CASE_DIR/sess.pem" || return 1
+    [ -s "$CASE_DIR/sess.pem" ] || why "no session saved" || return 1
+    [ "$(grep -c 'NewSessionTicket' "$CASE_DIR/clasp-server.log")" = 1 ] ||
+        why "not exactly one NewSessionTicket"
+}
+
+s_psk() {
+    # s_client with an external PSK; our server has no certificate.
+    s_srv -www -psk "$PSK_HEX" -psk_identity clasp-interop "$@" || return 1
+    printf 'GET / HTTP/1.0\r\n\r\n' |
+        timeout "$T" openssl s_client -tls1_3 -connect "localhost:$PORT" \
+            -psk "$PSK_HEX" -psk_identity clasp-interop -ign_eof \
+            >"$CASE_DIR/page.out" 2>"$CASE_DIR/client.log" ||
+        why "s_client -psk failed" || return 1
+    field "$CASE_DIR/page.out" "PSK identity" clasp-interop &&
+        field "$CASE_DIR/page.out" "Client certificate" "\(none\)"
+}
+
+s_psk_ke() {
+    # psk_ke only on our side; s_client offers it with -allow_no_dhe_kex.
+    s_srv -www -psk "$PSK_HEX" -psk_identity clasp-interop -kex_modes psk ||
+        return 1
+    printf 'GET / HTTP/1.0\r\n\r\n' |
+        timeout "$T" openssl s_client -tls1_3 -connect "localhost:$PORT" \
+            -psk "$PSK_HEX" -psk_identity clasp-interop -allow_no_dhe_kex \
+            -ign_eof >"$CASE_DIR/page.out" 2>"$CASE_DIR/client.log" ||
+        why "s_client -psk -allow_no_dhe_kex failed" || return 1
+    field "$CASE_DIR/page.out" "Key exchange mode" psk &&
+        field "$CASE_DIR/page.out" "Group" "\(none\)"
+}
+
+s_psk_unknown() {
+    # An identity we do not know, and no certificate for a full
+    # handshake: unknown_psk_identity (RFC 8446 §6.2).
+    s_srv -www -psk "$PSK_HEX" -psk_identity clasp-interop || return 1
+    printf 'GET / HTTP/1.0\r\n\r\n' |
+        timeout "$T" openssl s_client -tls1_3 -connect "localhost:$PORT" \
+            -psk "$PSK_HEX" -psk_identity someone-else -ign_eof \
+            >"$CASE_DIR/page.out" 2>"$CASE_DIR/client.log"
+    has "$CASE_DIR/clasp-server.log" "CLASP_ERR_UNKNOWN_PSK_IDENTITY" &&
+        grep -qi "unknown psk identity" "$CASE_DIR/client.log" ||
+        why "s_client did not see unknown_psk_identity"
+}
+
 echo "openssl s_client -> clasp server"
 for s in $SUITES; do run_case "server suite $s" s_suite "$s"; done
 for g in $GROUPS_ALL; do run_case "server group $g" s_group "$g"; done
@@ -426,5 +581,12 @@ run_case "server client certificate required, missing" \
 run_case "server hears s_client's unknown_ca alert" s_alert_heard
 run_case "server -keylogfile equals s_client -keylogfile" s_keylog
 run_case "server exporter equals s_client's" s_exporter
+run_case "server resumes s_client -sess_out / -sess_in" s_resume
+run_case "server resumes after HelloRetryRequest" s_resume -groups secp384r1
+run_case "server -num_tickets 0 and 1" s_no_tickets
+run_case "server external PSK (no certificate), s_client -psk" s_psk
+run_case "server external PSK, psk_ke (s_client -allow_no_dhe_kex)" s_psk_ke
+run_case "server unknown PSK identity -> unknown_psk_identity" \
+    s_psk_unknown
 
 finish "openssl interop"

@@ -11,10 +11,11 @@ success, 1 on any failure (with the reason on stderr).
 import argparse
 import hashlib
 import os
+import select
 import socket
 import ssl
 import sys
-import threading
+import time
 
 
 def context(args):
@@ -36,28 +37,43 @@ def context(args):
 
 
 def echo(tls, size, unwrap):
+    """Send size random bytes while reading them back, in one thread: the
+    socket is non-blocking and select() says which way to go. (OpenSSL,
+    under Python's ssl, does not support reading and writing one
+    connection from two threads; with post-handshake messages such as
+    NewSessionTicket in flight, that race shows.)"""
     data = os.urandom(size)
     got = bytearray()
-    errors = []
-
-    def reader():
+    sent = 0
+    raw = tls
+    tls.setblocking(False)
+    deadline = time.monotonic() + 20
+    want_write = True
+    while len(got) < size:
+        if time.monotonic() > deadline:
+            sys.exit("echo timed out: sent %d, got %d of %d"
+                     % (sent, len(got), size))
+        wr = [raw] if sent < size and want_write else []
+        if tls.pending() == 0:
+            select.select([raw], wr, [], 1)
+        if sent < size:
+            try:
+                sent += tls.send(data[sent:sent + 16384])
+                want_write = True
+            except ssl.SSLWantWriteError:
+                want_write = True
+            except ssl.SSLWantReadError:
+                want_write = False
         try:
-            while len(got) < size:
-                chunk = tls.recv(65536)
-                if not chunk:
-                    break
-                got.extend(chunk)
-        except Exception as e:  # reported below
-            errors.append(e)
-
-    t = threading.Thread(target=reader)
-    t.start()
-    view = memoryview(data)
-    for off in range(0, size, 16384):
-        tls.sendall(view[off:off + 16384])
-    t.join(20)
-    if errors:
-        raise errors[0]
+            chunk = tls.recv(65536)
+            if not chunk:
+                break
+            got.extend(chunk)
+            want_write = True
+        except (ssl.SSLWantReadError, ssl.SSLWantWriteError):
+            pass
+    tls.setblocking(True)
+    tls.settimeout(15)
     if bytes(got) != data:
         sys.exit("echo differs: sent %d bytes (sha256 %s), got %d (sha256 %s)"
                  % (size, hashlib.sha256(data).hexdigest()[:16], len(got),

@@ -27,6 +27,9 @@
 #define CLI_MAX_LIST 32
 #define CLI_MAX_ALPN 16
 #define CLI_DEFAULT_TIMEOUT_MS 10000
+#define CLI_MAX_PSK 1024
+/* OpenSSL's default -psk_identity. */
+#define CLI_DEFAULT_PSK_IDENTITY "Client_identity"
 
 struct cli_trace;
 
@@ -71,6 +74,16 @@ typedef struct cli_opts {
     int timeout_ms;
     const char *keymatexport; /* exporter label, or NULL */
     size_t keymatexportlen;
+    /* Resumption and PSKs. */
+    const char *sess_in;  /* client: session file to resume */
+    const char *sess_out; /* client: where to save the session */
+    int has_reconnect;    /* client: a second connection resuming */
+    unsigned char psk[CLI_MAX_PSK];
+    size_t psk_len; /* 0: no external PSK */
+    const char *psk_identity;
+    int psk_hash;       /* CLASP_PSK_HASH_* */
+    unsigned kex_modes; /* 0: the library's default */
+    int num_tickets;    /* server: -1 the library's default */
 } cli_opts;
 
 /** Parse argv (after the subcommand name) into *o; 0, or -1 after
@@ -156,6 +169,13 @@ void cli_session_summary(FILE *f, clasp_context *ssl, const cli_opts *o,
  * (OpenSSL's format) into out (2 * 255 + 1 bytes); 0 or an error. */
 int cli_session_exporter(clasp_context *ssl, const cli_opts *o, char *out,
                          size_t out_len);
+/** Client: read (and print) what the server sends until the context holds
+ * a session ticket, within the timeout; 0 or an error. */
+int cli_session_wait_ticket(clasp_context *ssl, cli_sock *s);
+/** Load -sess_in into a new session (*out NULL and an error message on
+ * failure); save the context's session to -sess_out. */
+int cli_session_load_file(const char *path, clasp_session **out);
+int cli_session_save_file(clasp_context *ssl, const char *path, int quiet);
 /** Report a failed connection: error name, text and peer alert. */
 void cli_session_report_error(const char *what, clasp_context *ssl, int rc);
 

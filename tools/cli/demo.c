@@ -3,12 +3,14 @@
  * server over TCP on 127.0.0.1, in two processes (the server is forked),
  * with the built-in TEST ONLY credentials of demo_creds.c. It then sends
  * an HTTP-style request and its answer, a KeyUpdate both ways, a ping and
- * a pong, and close_notify both ways, and prints:
+ * a pong, and close_notify both ways; then a second connection that
+ * resumes the first one's session with a ticket (RFC 8446 §2.2: no
+ * certificates), and prints:
  *   - the ladder of every message both sides sent, in time order (from
  *     the library's debug callback, plus the application data and alerts
  *     the demo itself sends);
  *   - what was negotiated, as each side saw it;
- *   - timing and byte counts.
+ *   - timing and byte counts of both handshakes.
  * The server process reports its events over a pipe, one line each; both
  * processes stamp them with the same monotonic clock.
  */
@@ -311,26 +313,63 @@ static int server_script(demo_log *l, clasp_context *ssl, cli_sock *s)
     return rc;
 }
 
+/* The second connection: a resumed handshake, one request, one answer. */
+static int server_script_resumed(demo_log *l, clasp_context *ssl, cli_sock *s)
+{
+    static const char body[] = "hello again, resumed\n";
+    char buf[1024];
+    int rc = cli_session_handshake(ssl, s);
+    if (rc == 0) {
+        log_event(l, EV_INFO, "resumed", 0,
+                  clasp_is_session_resumed(ssl) ? "yes" : "no");
+        rc = read_until(ssl, s, buf, sizeof(buf), "\r\n\r\n");
+    }
+    if (rc == 0) {
+        snprintf(buf, sizeof(buf),
+                 "HTTP/1.1 200 OK\r\nContent-Length: %zu\r\n\r\n%s",
+                 sizeof(body) - 1, body);
+        rc = send_app(l, ssl, s, buf);
+    }
+    if (rc == 0) {
+        rc = send_close(l, ssl, s);
+    }
+    if (rc == 0) {
+        rc = wait_close(ssl, s);
+    }
+    if (rc != 0) {
+        char why[100];
+        snprintf(why, sizeof(why), "server (resumed): %s",
+                 clasp_error_name(rc));
+        log_event(l, EV_INFO, "failure", 0, why);
+    }
+    return rc;
+}
+
 static void run_server(const demo_opts *d, int listen_fd, int pipe_fd)
 {
     demo_log l = {.is_server = 1, .fd = pipe_fd};
     clasp_config *conf = NULL;
     int rc = demo_config(CLASP_IS_SERVER, d, &l, &conf);
-    struct pollfd p = {.fd = listen_fd, .events = POLLIN};
-    if (rc == 0 && poll(&p, 1, CLI_DEFAULT_TIMEOUT_MS) <= 0) {
-        rc = CLASP_ERR_IO;
-    }
-    cli_sock s = {.fd = -1, .timeout_ms = CLI_DEFAULT_TIMEOUT_MS};
-    char peer[80];
-    if (rc == 0) {
+    /* Two connections with one config (and so one ticket key): the
+     * second resumes the first. */
+    for (int n = 0; n < 2 && rc == 0; n++) {
+        struct pollfd p = {.fd = listen_fd, .events = POLLIN};
+        if (poll(&p, 1, CLI_DEFAULT_TIMEOUT_MS) <= 0) {
+            rc = CLASP_ERR_IO;
+            break;
+        }
+        cli_sock s = {.fd = -1, .timeout_ms = CLI_DEFAULT_TIMEOUT_MS};
+        char peer[80];
         rc = cli_net_accept(&listen_fd, 1, &s, peer, sizeof(peer));
-    }
-    if (rc == 0) {
+        if (rc != 0) {
+            break;
+        }
         clasp_context *ssl = clasp_new();
         rc = ssl != NULL ? clasp_setup(ssl, conf) : CLASP_ERR_ALLOC_FAILED;
         if (rc == 0) {
             clasp_set_bio(ssl, &s, cli_sock_send, cli_sock_recv, NULL);
-            rc = server_script(&l, ssl, &s);
+            rc = n == 0 ? server_script(&l, ssl, &s)
+                        : server_script_resumed(&l, ssl, &s);
         }
         clasp_free(ssl);
         cli_sock_close_linger(&s, 1000);
@@ -347,6 +386,11 @@ typedef struct client_result {
     char alpn[64];
     char exporter[2 * EXPORT_LEN + 1];
     double t0;
+    /* The resumed connection. */
+    double t1;
+    double hs2_ms;
+    uint64_t hs2_out, hs2_in;
+    int resumed, kex2, group2, tickets;
 } client_result;
 
 static int client_script(demo_log *l, clasp_context *ssl, cli_sock *s,
@@ -398,6 +442,63 @@ static int client_script(demo_log *l, clasp_context *ssl, cli_sock *s,
     return rc;
 }
 
+static int client_script_resumed(demo_log *l, clasp_context *ssl, cli_sock *s,
+                                 client_result *res)
+{
+    char buf[1024];
+    res->t1 = cli_now_ms();
+    int rc = cli_session_handshake(ssl, s);
+    res->hs2_ms = cli_now_ms() - res->t1;
+    res->hs2_out = s->bytes_out;
+    res->hs2_in = s->bytes_in;
+    if (rc != 0) {
+        return rc;
+    }
+    res->resumed = clasp_is_session_resumed(ssl);
+    res->kex2 = clasp_get_tls13_key_exchange_mode(ssl);
+    res->group2 = clasp_get_group(ssl);
+    rc = send_app(l, ssl, s, "GET /again HTTP/1.1\r\nHost: localhost\r\n\r\n");
+    if (rc == 0) {
+        rc = read_until(ssl, s, buf, sizeof(buf), "resumed\n");
+    }
+    if (rc == 0) {
+        rc = send_close(l, ssl, s);
+    }
+    if (rc == 0) {
+        rc = wait_close(ssl, s);
+    }
+    return rc;
+}
+
+/* The second connection: resume the first one's session. */
+static int client_resume(demo_log *l, clasp_config *conf, const char *target,
+                         const clasp_session *sess, client_result *res)
+{
+    cli_sock s = {.fd = -1};
+    clasp_context *ssl = NULL;
+    int rc = cli_net_connect(target, CLI_DEFAULT_TIMEOUT_MS, &s);
+    if (rc == 0) {
+        ssl = clasp_new();
+        rc = ssl != NULL ? clasp_setup(ssl, conf) : CLASP_ERR_ALLOC_FAILED;
+    }
+    if (rc == 0) {
+        rc = clasp_set_hostname(ssl, "localhost");
+    }
+    if (rc == 0) {
+        rc = clasp_set_session(ssl, sess);
+    }
+    if (rc == 0) {
+        clasp_set_bio(ssl, &s, cli_sock_send, cli_sock_recv, NULL);
+        rc = client_script_resumed(l, ssl, &s, res);
+    }
+    if (rc != 0) {
+        cli_session_report_error("demo client (resumed)", ssl, rc);
+    }
+    clasp_free(ssl);
+    cli_sock_close(&s);
+    return rc;
+}
+
 /* ---- output ----------------------------------------------------------------
  */
 
@@ -407,18 +508,20 @@ static int cmp_event(const void *a, const void *b)
     return x->t < y->t ? -1 : x->t > y->t;
 }
 
-static void print_ladder(demo_log *l, double t0, int color)
+/* The ladder of the events in [t0, t_end). */
+static void print_ladder(demo_log *l, double t0, double t_end, int color)
 {
     qsort(l->ev, l->count, sizeof(l->ev[0]), cmp_event);
-    /* A ServerHello followed by a second ClientHello was a
-     * HelloRetryRequest (the library logs both as ServerHello). */
+    /* A ServerHello followed by a second ClientHello of the same
+     * connection was a HelloRetryRequest (the library logs both as
+     * ServerHello). */
     for (size_t i = 0; i < l->count; i++) {
         demo_event *e = &l->ev[i];
         if (e->kind != EV_MSG || !e->is_server ||
-            strcmp(e->name, "ServerHello") != 0) {
+            strcmp(e->name, "ServerHello") != 0 || e->t < t0 || e->t >= t_end) {
             continue;
         }
-        for (size_t j = i + 1; j < l->count; j++) {
+        for (size_t j = i + 1; j < l->count && l->ev[j].t < t_end; j++) {
             if (l->ev[j].kind == EV_MSG && !l->ev[j].is_server &&
                 strcmp(l->ev[j].name, "ClientHello") == 0) {
                 snprintf(e->name, sizeof(e->name), "HelloRetryRequest");
@@ -431,6 +534,9 @@ static void print_ladder(demo_log *l, double t0, int color)
     for (size_t i = 0; i < l->count; i++) {
         demo_event *e = &l->ev[i];
         char label[64];
+        if (e->t < t0 || e->t >= t_end) {
+            continue;
+        }
         if (e->kind == EV_MSG) {
             if (strcmp(e->name, "HelloRetryRequest") == 0) {
                 snprintf(label, sizeof(label), "%s", e->name);
@@ -496,6 +602,34 @@ static void print_result(const demo_log *l, const client_result *r, int color)
            (unsigned long long)r->hs_out, (unsigned long long)r->hs_in);
     printf("  Whole connection   client sent %llu, received %llu\n",
            (unsigned long long)r->total_out, (unsigned long long)r->total_in);
+}
+
+static void print_resumed(const demo_log *l, const client_result *r, int color)
+{
+    const char *b = color ? "\033[1m" : "", *n = color ? "\033[0m" : "";
+    const char *srv = server_info(l, "resumed");
+    const char *group = clasp_group_name((uint16_t)r->group2);
+    printf("\n%sResumed connection%s\n", b, n);
+    printf("  Session            %d ticket%s from the first connection; "
+           "one offered\n",
+           r->tickets, r->tickets == 1 ? "" : "s");
+    printf("  Resumed            %s (server says %s)\n",
+           r->resumed ? "yes" : "NO", srv != NULL ? srv : "?");
+    printf("  Key exchange       %s, %s: no certificate, no signature\n",
+           r->kex2 == CLASP_TLS1_3_KEY_EXCHANGE_MODE_PSK_EPHEMERAL
+               ? "psk_dhe_ke"
+           : r->kex2 == CLASP_TLS1_3_KEY_EXCHANGE_MODE_PSK ? "psk_ke"
+                                                           : "(full)",
+           group != NULL ? group : "no (EC)DHE");
+    printf("\n%sTiming: full and resumed handshakes%s\n", b, n);
+    printf("  Full handshake     %.2f ms, client sent %llu bytes, received "
+           "%llu\n",
+           r->hs_ms, (unsigned long long)r->hs_out,
+           (unsigned long long)r->hs_in);
+    printf("  Resumed handshake  %.2f ms, client sent %llu bytes, received "
+           "%llu\n",
+           r->hs2_ms, (unsigned long long)r->hs2_out,
+           (unsigned long long)r->hs2_in);
 }
 
 static int parse_demo_opts(demo_opts *d, int argc, char **argv)
@@ -586,10 +720,27 @@ int cli_demo_main(int argc, char **argv)
     }
     if (rc != 0) {
         cli_session_report_error("demo client", ssl, rc);
-        kill(pid, SIGTERM);
+    }
+    /* The tickets came before the server's answer, which the client
+     * read. */
+    clasp_session *sess = clasp_session_new();
+    if (rc == 0) {
+        rc = sess != NULL ? clasp_get_session(ssl, sess)
+                          : CLASP_ERR_ALLOC_FAILED;
+        if (rc != 0) {
+            cli_session_report_error("demo client: no session ticket", ssl, rc);
+        }
     }
     clasp_free(ssl);
     cli_sock_close(&s);
+    if (rc == 0) {
+        res.tickets = clasp_session_ticket_count(sess);
+        rc = client_resume(&l, conf, target, sess, &res);
+    }
+    clasp_session_free(sess);
+    if (rc != 0) {
+        kill(pid, SIGTERM);
+    }
     clasp_config_free(conf);
     read_server_events(&l, pfd[0]);
     int status = 0;
@@ -611,11 +762,18 @@ int cli_demo_main(int argc, char **argv)
            port);
     printf("  {braces}: handshake traffic keys, [brackets]: application "
            "traffic keys\n\n");
-    print_ladder(&l, res.t0, color);
+    double t_end = res.t1 > 0 ? res.t1 : 1e300;
+    print_ladder(&l, res.t0, t_end, color);
     if (rc == 0 && server_ok) {
         print_result(&l, &res, color);
+        printf("\n%sThe second connection resumes the first one's session "
+               "(RFC 8446 §2.2)%s\n\n",
+               b, n);
+        print_ladder(&l, res.t1, 1e300, color);
+        print_resumed(&l, &res, color);
         printf("\n%sOK%s: handshake, data both ways, KeyUpdate both ways "
-               "and close_notify both ways.\n",
+               "and close_notify both ways; resumption with a session "
+               "ticket.\n",
                b, n);
         return 0;
     }

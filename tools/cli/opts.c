@@ -70,6 +70,69 @@ static int split_alpn(cli_opts *o, const char *list)
     return 0;
 }
 
+/* -psk: the key in hex (OpenSSL's and GnuTLS's spelling). */
+static int parse_hex_key(cli_opts *o, const char *hex)
+{
+    size_t n = strlen(hex);
+    if (n == 0 || n % 2 != 0 || n / 2 > CLI_MAX_PSK) {
+        fprintf(stderr, "clasp: -psk wants 1..%d bytes in hex\n", CLI_MAX_PSK);
+        return -1;
+    }
+    for (size_t i = 0; i < n / 2; i++) {
+        unsigned v = 0;
+        for (size_t j = 0; j < 2; j++) {
+            char ch = hex[2 * i + j];
+            unsigned d;
+            if (ch >= '0' && ch <= '9') {
+                d = (unsigned)(ch - '0');
+            } else if (ch >= 'a' && ch <= 'f') {
+                d = (unsigned)(ch - 'a' + 10);
+            } else if (ch >= 'A' && ch <= 'F') {
+                d = (unsigned)(ch - 'A' + 10);
+            } else {
+                fprintf(stderr, "clasp: -psk: \"%c\" is not a hex digit\n", ch);
+                return -1;
+            }
+            v = v * 16 + d;
+        }
+        o->psk[i] = (unsigned char)v;
+    }
+    o->psk_len = n / 2;
+    return 0;
+}
+
+/* -kex_modes: a comma separated list of psk, ephemeral, psk_ephemeral
+ * (or RFC 8446's psk_ke, psk_dhe_ke). */
+static int parse_kex_modes(cli_opts *o, const char *list)
+{
+    unsigned modes = 0;
+    const char *p = list;
+    for (;;) {
+        size_t len = strcspn(p, ",:");
+        if ((len == 3 && strncmp(p, "psk", 3) == 0) ||
+            (len == 6 && strncmp(p, "psk_ke", 6) == 0)) {
+            modes |= CLASP_TLS1_3_KEY_EXCHANGE_MODE_PSK;
+        } else if (len == 9 && strncmp(p, "ephemeral", 9) == 0) {
+            modes |= CLASP_TLS1_3_KEY_EXCHANGE_MODE_EPHEMERAL;
+        } else if ((len == 13 && strncmp(p, "psk_ephemeral", 13) == 0) ||
+                   (len == 10 && strncmp(p, "psk_dhe_ke", 10) == 0)) {
+            modes |= CLASP_TLS1_3_KEY_EXCHANGE_MODE_PSK_EPHEMERAL;
+        } else {
+            fprintf(stderr,
+                    "clasp: bad -kex_modes \"%s\" (comma separated: psk, "
+                    "ephemeral, psk_ephemeral)\n",
+                    list);
+            return -1;
+        }
+        if (p[len] == '\0') {
+            break;
+        }
+        p += len + 1;
+    }
+    o->kex_modes = modes;
+    return 0;
+}
+
 static int role_ok(const cli_opts *o, const char *opt, int role)
 {
     if ((role == CLIENT_ONLY && o->endpoint != CLASP_IS_CLIENT) ||
@@ -251,6 +314,63 @@ static int parse_one(cli_opts *o, int argc, char **argv, int *i)
     if (IS("-tls1_3", BOTH)) {
         return 1; /* the only version there is */
     }
+    if (IS("-sess_in", CLIENT_ONLY)) {
+        return want_arg(argc, argv, i, &o->sess_in) == 0 ? 1 : -1;
+    }
+    if (IS("-sess_out", CLIENT_ONLY)) {
+        return want_arg(argc, argv, i, &o->sess_out) == 0 ? 1 : -1;
+    }
+    if (IS("-reconnect", CLIENT_ONLY)) {
+        o->has_reconnect = 1;
+        return 1;
+    }
+    if (IS("-psk", BOTH)) {
+        if (want_arg(argc, argv, i, &v) != 0 || parse_hex_key(o, v) != 0) {
+            return -1;
+        }
+        return 1;
+    }
+    if (IS("-psk_identity", BOTH)) {
+        return want_arg(argc, argv, i, &o->psk_identity) == 0 ? 1 : -1;
+    }
+    if (IS("-psk_hash", BOTH)) {
+        if (want_arg(argc, argv, i, &v) != 0) {
+            return -1;
+        }
+        if (strcmp(v, "sha256") == 0 || strcmp(v, "SHA256") == 0) {
+            o->psk_hash = CLASP_PSK_HASH_SHA256;
+        } else if (strcmp(v, "sha384") == 0 || strcmp(v, "SHA384") == 0) {
+            o->psk_hash = CLASP_PSK_HASH_SHA384;
+        } else {
+            fprintf(stderr,
+                    "clasp: -psk_hash is sha256 or sha384, not "
+                    "\"%s\"\n",
+                    v);
+            return -1;
+        }
+        return 1;
+    }
+    if (IS("-kex_modes", BOTH)) {
+        if (want_arg(argc, argv, i, &v) != 0 || parse_kex_modes(o, v) != 0) {
+            return -1;
+        }
+        return 1;
+    }
+    if (IS("-allow_no_dhe_kex", BOTH)) {
+        /* OpenSSL's spelling: psk_ke is allowed too. */
+        if (o->kex_modes == 0) {
+            o->kex_modes = CLASP_TLS1_3_KEY_EXCHANGE_MODE_ALL;
+        }
+        o->kex_modes |= CLASP_TLS1_3_KEY_EXCHANGE_MODE_PSK;
+        return 1;
+    }
+    if (IS("-num_tickets", SERVER_ONLY)) {
+        if (want_num(argc, argv, i, 0, 16, &n) != 0) {
+            return -1;
+        }
+        o->num_tickets = (int)n;
+        return 1;
+    }
 #undef IS
     return 0;
 }
@@ -263,6 +383,8 @@ int cli_opts_parse(cli_opts *o, int argc, char **argv)
     o->authmode = -1;
     o->timeout_ms = CLI_DEFAULT_TIMEOUT_MS;
     o->keymatexportlen = 20; /* as OpenSSL */
+    o->psk_hash = CLASP_PSK_HASH_SHA256;
+    o->num_tickets = -1;
     for (int i = 0; i < argc; i++) {
         int rc = parse_one(o, argc, argv, &i);
         if (rc < 0) {
@@ -285,8 +407,13 @@ int cli_opts_parse(cli_opts *o, int argc, char **argv)
         fprintf(stderr, "clasp: -www and -echo exclude each other\n");
         return -1;
     }
-    if (o->endpoint == CLASP_IS_SERVER && o->cert_count == 0) {
-        fprintf(stderr, "clasp: a server needs -cert and -key\n");
+    if (o->endpoint == CLASP_IS_SERVER && o->cert_count == 0 &&
+        o->psk_len == 0) {
+        fprintf(stderr, "clasp: a server needs -cert and -key (or -psk)\n");
+        return -1;
+    }
+    if (o->psk_identity != NULL && o->psk_len == 0) {
+        fprintf(stderr, "clasp: -psk_identity needs -psk\n");
         return -1;
     }
     return 0;
@@ -356,6 +483,22 @@ int cli_opts_config(const cli_opts *o, cli_trace *trace, FILE *keylog,
     }
     if (rc == 0 && o->has_hrr_cookie) {
         rc = check(clasp_conf_hrr_cookie(conf, 1), "-cookie", NULL);
+    }
+    if (rc == 0 && o->psk_len > 0) {
+        const char *id = o->psk_identity != NULL ? o->psk_identity
+                                                 : CLI_DEFAULT_PSK_IDENTITY;
+        rc = check(clasp_conf_psk_with_hash(conf, o->psk, o->psk_len,
+                                            (const unsigned char *)id,
+                                            strlen(id), o->psk_hash),
+                   "-psk", NULL);
+    }
+    if (rc == 0 && o->kex_modes != 0) {
+        rc = check(clasp_conf_tls13_key_exchange_modes(conf, o->kex_modes),
+                   "-kex_modes", NULL);
+    }
+    if (rc == 0 && o->num_tickets >= 0) {
+        rc = check(clasp_conf_session_tickets(conf, o->num_tickets),
+                   "-num_tickets", NULL);
     }
     if (rc == 0 && o->has_no_compat) {
         rc = check(clasp_conf_compat_mode(conf, 0), "-no_middlebox", NULL);

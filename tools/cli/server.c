@@ -88,6 +88,25 @@ static size_t build_page(char *page, size_t cap, clasp_context *ssl,
             or_none(group != 0 ? clasp_group_name((uint16_t)group) : NULL));
     appendf(page, cap, &len, "HelloRetryRequest  : %s\n",
             clasp_get_hrr_used(ssl) ? "yes" : "no");
+    int kex = clasp_get_tls13_key_exchange_mode(ssl);
+    appendf(page, cap, &len, "Key exchange mode  : %s\n",
+            kex == CLASP_TLS1_3_KEY_EXCHANGE_MODE_PSK ? "psk"
+            : kex == CLASP_TLS1_3_KEY_EXCHANGE_MODE_PSK_EPHEMERAL
+                ? "psk_ephemeral"
+                : "ephemeral");
+    appendf(page, cap, &len, "Resumed            : %s\n",
+            clasp_is_session_resumed(ssl) ? "yes" : "no");
+    const unsigned char *id;
+    size_t id_len;
+    if (clasp_get_psk_identity(ssl, &id, &id_len) == 0) {
+        char idbuf[128];
+        size_t n = id_len < sizeof(idbuf) - 1 ? id_len : sizeof(idbuf) - 1;
+        memcpy(idbuf, id, n);
+        idbuf[n] = '\0';
+        appendf(page, cap, &len, "PSK identity       : ");
+        append_escaped(page, cap, &len, idbuf);
+        appendf(page, cap, &len, "\n");
+    }
     appendf(page, cap, &len, "ALPN               : %s\n",
             or_none(clasp_get_alpn_protocol(ssl)));
     appendf(page, cap, &len, "SNI                : %s\n",

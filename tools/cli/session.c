@@ -7,8 +7,10 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -356,12 +358,150 @@ int cli_session_relay(clasp_context *ssl, cli_sock *s, const cli_opts *o)
     }
 }
 
+/* ---- sessions ----------------------------------------------------------- */
+
+int cli_session_wait_ticket(clasp_context *ssl, cli_sock *s)
+{
+    clasp_session *probe = clasp_session_new();
+    if (probe == NULL) {
+        return CLASP_ERR_ALLOC_FAILED;
+    }
+    int wait_ms = s->timeout_ms > 0 ? s->timeout_ms : CLI_DEFAULT_TIMEOUT_MS;
+    double deadline = cli_now_ms() + wait_ms;
+    int rc;
+    for (;;) {
+        rc = clasp_get_session(ssl, probe);
+        if (rc != CLASP_ERR_NOT_FOUND) {
+            break;
+        }
+        unsigned char buf[4096];
+        int n = clasp_read(ssl, buf, sizeof(buf));
+        if (n > 0) {
+            /* Data before the ticket is the application's. */
+            if (fwrite(buf, 1, (size_t)n, stdout) != (size_t)n) {
+                rc = CLASP_ERR_IO;
+                break;
+            }
+            continue;
+        }
+        if (!is_retry(n)) {
+            rc = n == CLASP_ERR_PEER_CLOSE_NOTIFY ? CLASP_ERR_NOT_FOUND : n;
+            break;
+        }
+        if (cli_now_ms() >= deadline) {
+            rc = CLASP_ERR_NOT_FOUND;
+            break;
+        }
+        struct pollfd p = {.fd = s->fd,
+                           .events =
+                               n == CLASP_ERR_WANT_WRITE ? POLLOUT : POLLIN};
+        if (poll(&p, 1, 100) < 0 && errno != EINTR) {
+            rc = CLASP_ERR_IO;
+            break;
+        }
+    }
+    fflush(stdout);
+    clasp_session_free(probe);
+    return rc;
+}
+
+int cli_session_load_file(const char *path, clasp_session **out)
+{
+    *out = NULL;
+    FILE *f = fopen(path, "rb");
+    if (f == NULL) {
+        perror(path);
+        return CLASP_ERR_FILE_IO;
+    }
+    static unsigned char buf[1 << 20];
+    size_t len = fread(buf, 1, sizeof(buf), f);
+    int too_big = !feof(f);
+    fclose(f);
+    clasp_session *sess = clasp_session_new();
+    int rc = sess == NULL ? CLASP_ERR_ALLOC_FAILED
+             : too_big    ? CLASP_ERR_BAD_INPUT_DATA
+                          : clasp_session_load(sess, buf, len);
+    memset(buf, 0, len);
+    if (rc != 0) {
+        fprintf(stderr, "clasp: -sess_in %s: not a clasp session: %s (%s)\n",
+                path, clasp_strerror(rc), clasp_error_name(rc));
+        clasp_session_free(sess);
+        return rc;
+    }
+    *out = sess;
+    return 0;
+}
+
+int cli_session_save_file(clasp_context *ssl, const char *path, int quiet)
+{
+    clasp_session *sess = clasp_session_new();
+    if (sess == NULL) {
+        return CLASP_ERR_ALLOC_FAILED;
+    }
+    int rc = clasp_get_session(ssl, sess);
+    if (rc == CLASP_ERR_NOT_FOUND) {
+        fprintf(stderr, "clasp: -sess_out: the server sent no session "
+                        "ticket; nothing saved\n");
+        clasp_session_free(sess);
+        return 0;
+    }
+    size_t len = 0;
+    unsigned char *buf = NULL;
+    if (rc == 0) {
+        rc = clasp_session_save(sess, NULL, 0, &len);
+        rc = rc == CLASP_ERR_BUFFER_TOO_SMALL ? 0 : rc;
+    }
+    if (rc == 0) {
+        buf = malloc(len);
+        rc = buf != NULL ? clasp_session_save(sess, buf, len, &len)
+                         : CLASP_ERR_ALLOC_FAILED;
+    }
+    if (rc == 0) {
+        /* The session holds secrets: owner-only file. */
+        int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        FILE *f = fd >= 0 ? fdopen(fd, "wb") : NULL;
+        if (f == NULL || fwrite(buf, 1, len, f) != len) {
+            perror(path);
+            rc = CLASP_ERR_FILE_IO;
+        }
+        if (f != NULL) {
+            fclose(f);
+        } else if (fd >= 0) {
+            close(fd);
+        }
+    }
+    if (rc == 0 && !quiet) {
+        fprintf(stderr, "SESSION saved to %s (%d ticket%s)\n", path,
+                clasp_session_ticket_count(sess),
+                clasp_session_ticket_count(sess) == 1 ? "" : "s");
+    } else if (rc != 0) {
+        fprintf(stderr, "clasp: -sess_out %s: %s (%s)\n", path,
+                clasp_strerror(rc), clasp_error_name(rc));
+    }
+    if (buf != NULL) {
+        memset(buf, 0, len);
+        free(buf);
+    }
+    clasp_session_free(sess);
+    return rc;
+}
+
 /* ---- reports ----------------------------------------------------------------
  */
 
 static const char *or_none(const char *s)
 {
     return s != NULL ? s : "(none)";
+}
+
+static const char *kex_name(clasp_context *ssl)
+{
+    switch (clasp_get_tls13_key_exchange_mode(ssl)) {
+    case CLASP_TLS1_3_KEY_EXCHANGE_MODE_EPHEMERAL: return "ephemeral";
+    case CLASP_TLS1_3_KEY_EXCHANGE_MODE_PSK: return "psk";
+    case CLASP_TLS1_3_KEY_EXCHANGE_MODE_PSK_EPHEMERAL: return "psk_ephemeral";
+    default: return "(none)";
+    }
 }
 
 void cli_session_summary(FILE *f, clasp_context *ssl, const cli_opts *o,
@@ -381,15 +521,32 @@ void cli_session_summary(FILE *f, clasp_context *ssl, const cli_opts *o,
                    : is_server      ? CLASP_VERIFY_NONE
                                     : CLASP_VERIFY_REQUIRED;
     const char *hostname = clasp_get_hostname(ssl);
+    char psk_id[80] = "(none)";
+    const unsigned char *id;
+    size_t id_len;
+    if (clasp_get_psk_identity(ssl, &id, &id_len) == 0) {
+        /* Printable identities as they are, others in hex. */
+        size_t j = 0;
+        for (size_t i = 0; i < id_len && j + 3 < sizeof(psk_id); i++) {
+            if (id[i] > 0x20 && id[i] < 0x7f) {
+                psk_id[j++] = (char)id[i];
+            } else {
+                j += (size_t)snprintf(psk_id + j, sizeof(psk_id) - j, "%%%02x",
+                                      id[i]);
+            }
+        }
+        psk_id[j] = '\0';
+    }
     if (o->is_brief) {
         fprintf(f,
                 "CONNECTION ESTABLISHED: version=%s suite=%s group=%s "
                 "hrr=%s peer_sig=%s alpn=%s sni=%s peer_cert=%s "
-                "handshake_ms=%.2f\n",
+                "kex=%s resumed=%s psk_identity=%s handshake_ms=%.2f\n",
                 clasp_get_version(ssl), or_none(clasp_get_ciphersuite(ssl)),
                 or_none(group_name), clasp_get_hrr_used(ssl) ? "yes" : "no",
                 or_none(sig_name), or_none(clasp_get_alpn_protocol(ssl)),
-                or_none(hostname), has_cert ? "yes" : "no", hs_ms);
+                or_none(hostname), has_cert ? "yes" : "no", kex_name(ssl),
+                clasp_is_session_resumed(ssl) ? "yes" : "no", psk_id, hs_ms);
         char ekm[2 * 255 + 1];
         if (o->keymatexport != NULL &&
             cli_session_exporter(ssl, o, ekm, sizeof(ekm)) == 0) {
@@ -400,8 +557,15 @@ void cli_session_summary(FILE *f, clasp_context *ssl, const cli_opts *o,
     fprintf(f, "--- handshake complete in %.2f ms\n", hs_ms);
     fprintf(f, "    Protocol        %s\n", clasp_get_version(ssl));
     fprintf(f, "    Cipher suite    %s\n", or_none(clasp_get_ciphersuite(ssl)));
-    fprintf(f, "    Key exchange    %s%s\n", or_none(group_name),
-            clasp_get_hrr_used(ssl) ? " (after HelloRetryRequest)" : "");
+    fprintf(f, "    Key exchange    %s%s, %s\n", or_none(group_name),
+            clasp_get_hrr_used(ssl) ? " (after HelloRetryRequest)" : "",
+            kex_name(ssl));
+    if (clasp_is_session_resumed(ssl)) {
+        fprintf(f, "    Resumed         yes (session ticket)\n");
+    }
+    if (strcmp(psk_id, "(none)") != 0) {
+        fprintf(f, "    PSK identity    %s\n", psk_id);
+    }
     fprintf(f, "    Peer signature  %s\n", or_none(sig_name));
     if (has_cert) {
         fprintf(f, "    Peer cert       %zu bytes DER, %s\n", der_len,
