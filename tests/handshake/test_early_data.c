@@ -352,6 +352,149 @@ static void reject_replay(void **state)
     clasp_config_free(sc);
 }
 
+/* Drive the client until it is about to send its second flight (0-RTT
+ * accepted, the server's flight read). */
+static void client_to_flight2(tp_pair *t)
+{
+    for (int i = 0; i < 50 && t->cli->state != C_SEND_FLIGHT2; i++) {
+        int rc = clasp_handshake_step(t->cli);
+        assert_true(rc == 0 || rc == CLASP_ERR_WANT_READ);
+    }
+    assert_int_equal(t->cli->state, C_SEND_FLIGHT2);
+    assert_true(t->cli->hs->early_accepted);
+}
+
+/* §4.5: EndOfEarlyData missing: the client's Finished comes under the
+ * handshake key while the server still reads 0-RTT under the early key
+ * (bad_record_mac); EndOfEarlyData with a body is decode_error. */
+static void eoed_missing_or_not_empty(void **state)
+{
+    (void)state;
+    for (int variant = 0; variant < 2; variant++) {
+        clasp_config *sc = server_conf(1, true);
+        clasp_config *cc = client_conf();
+        clasp_session *s = first_session(cc, sc);
+        tp_pair t;
+        resume_pair(&t, cc, sc, s);
+        assert_int_equal(clasp_write_early_data(t.cli, early_msg, 8), 8);
+        assert_clasp_err(clasp_handshake(t.srv), CLASP_ERR_WANT_READ);
+        client_to_flight2(&t);
+        int expect;
+        if (variant == 0) {
+            t.cli->hs->early_accepted = false; /* skips EndOfEarlyData */
+            expect = CLASP_ERR_BAD_RECORD_MAC;
+        } else {
+            static const uint8_t eoed[] = {CLASP_HS_END_OF_EARLY_DATA, 0, 0, 1,
+                                           0};
+            assert_clasp_ok(clasp_engine_seal(t.cli, CLASP_CT_HANDSHAKE, eoed,
+                                              sizeof(eoed)));
+            expect = CLASP_ERR_DECODE;
+        }
+        assert_clasp_ok(clasp_handshake(t.cli));
+        assert_clasp_err(clasp_handshake(t.srv), expect);
+        tp_pair_free(&t);
+        clasp_session_free(s);
+        clasp_config_free(cc);
+        clasp_config_free(sc);
+    }
+}
+
+/* A fleet-wide store (clasp_conf_anti_replay): a toy shared set of keys.
+ * Two servers with the same ticket key and store: the ClientHello is
+ * accepted by one, its replay rejected by the other; a store that
+ * cannot answer rejects 0-RTT (fail closed). */
+struct fleet {
+    uint8_t keys[16][32];
+    int count;
+    int fail;
+    int calls;
+};
+
+static int fleet_check(void *arg, const unsigned char *key, size_t key_len,
+                       uint64_t expiry_ms)
+{
+    struct fleet *f = arg;
+    (void)expiry_ms;
+    f->calls++;
+    if (f->fail || key_len != 32) {
+        return -1;
+    }
+    for (int i = 0; i < f->count; i++) {
+        if (memcmp(f->keys[i], key, 32) == 0) {
+            return 1;
+        }
+    }
+    assert_true(f->count < 16);
+    memcpy(f->keys[f->count++], key, 32);
+    return 0;
+}
+
+static clasp_config *fleet_server(struct fleet *f)
+{
+    static const uint8_t name[16] = "fleet key name!";
+    uint8_t key[32];
+    memset(key, 0x5a, sizeof(key));
+    clasp_config *sc = tp_server_conf("ecdsa-p256");
+    assert_clasp_ok(clasp_conf_clock(sc, test_clock, &g_snow));
+    assert_clasp_ok(clasp_conf_ticket_key(sc, name, 16, key, 32));
+    assert_clasp_ok(
+        clasp_conf_anti_replay(sc, fleet_check, f, g_snow - 2 * WINDOW_MS, 0));
+    assert_clasp_ok(clasp_conf_early_data(sc, CLASP_EARLY_DATA_ENABLED));
+    return sc;
+}
+
+static void fleet_store(void **state)
+{
+    (void)state;
+    struct fleet f;
+    memset(&f, 0, sizeof(f));
+    g_cnow = g_snow = 1700000000000ull;
+    clasp_config *a = fleet_server(&f);
+    clasp_config *b = fleet_server(&f);
+    clasp_config *cc = client_conf();
+    clasp_session *s = first_session(cc, a);
+    tp_pair t;
+    resume_pair(&t, cc, a, s);
+    assert_int_equal(clasp_write_early_data(t.cli, early_msg, 8), 8);
+    tp_queue *q = &t.p.q[0];
+    size_t n = q->len;
+    uint8_t *copy = malloc(n);
+    assert_non_null(copy);
+    memcpy(copy, q->buf, n);
+    tp_pair_connect(&t);
+    expect_status(&t, CLASP_EARLY_DATA_STATUS_ACCEPTED);
+    assert_int_equal(f.calls, 2); /* the ClientHello, the ticket */
+    tp_pair_free(&t);
+
+    /* The replay to the other server. */
+    uint8_t buf[64];
+    tp_pair r;
+    tp_pair_init(&r, cc, b, 0, 0, "localhost");
+    tp_q_push(&r.p.q[0], copy, n);
+    assert_clasp_err(clasp_handshake(r.srv), CLASP_ERR_WANT_READ);
+    assert_clasp_err(clasp_read_early_data(r.srv, buf, sizeof(buf)),
+                     CLASP_ERR_CANNOT_READ_EARLY_DATA);
+    assert_int_equal(r.srv->early_status, CLASP_EARLY_DATA_STATUS_REJECTED);
+    tp_pair_free(&r);
+    free(copy);
+
+    /* Store down: a fresh ClientHello, rejected, the handshake goes on. */
+    clasp_session *s2 = first_session(cc, b);
+    f.fail = 1;
+    resume_pair(&t, cc, b, s2);
+    assert_int_equal(
+        clasp_write_early_data(t.cli, early_msg, sizeof(early_msg)),
+        (int)sizeof(early_msg));
+    tp_pair_connect(&t);
+    resend_after_reject(&t);
+    tp_pair_free(&t);
+    clasp_session_free(s2);
+    clasp_session_free(s);
+    clasp_config_free(cc);
+    clasp_config_free(a);
+    clasp_config_free(b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -365,6 +508,8 @@ int main(void)
         cmocka_unit_test(server_early_off),
         cmocka_unit_test(no_ticket),
         cmocka_unit_test(reject_replay),
+        cmocka_unit_test(eoed_missing_or_not_empty),
+        cmocka_unit_test(fleet_store),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
