@@ -86,6 +86,9 @@ static int early_secret(clasp_conn *c, clasp_hash_id hash, const uint8_t *psk,
         rc = clasp_ks_init(&ks, c->prov, hash);
     }
     if (rc == CLASP_OK) {
+        rc = clasp_hs_ks_keylog(c, &ks);
+    }
+    if (rc == CLASP_OK) {
         rc = clasp_ks_early(&ks, psk, psk_len);
     }
     if (rc == CLASP_OK) {

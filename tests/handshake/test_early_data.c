@@ -495,6 +495,70 @@ static void fleet_store(void **state)
     clasp_config_free(b);
 }
 
+/* §4.2.10: a ticket issued with ALPN "h2" on a server that now picks
+ * "http/1.1": the ticket is not resumed, 0-RTT is rejected, the full
+ * handshake completes and the bytes are resent. */
+static void reject_alpn_mismatch(void **state)
+{
+    (void)state;
+    struct fleet f;
+    memset(&f, 0, sizeof(f));
+    g_cnow = g_snow = 1700000000000ull;
+    clasp_config *a = fleet_server(&f);
+    clasp_config *b = fleet_server(&f);
+    static const char *h2[] = {"h2", NULL};
+    static const char *h1[] = {"http/1.1", NULL};
+    static const char *both[] = {"h2", "http/1.1", NULL};
+    assert_clasp_ok(clasp_conf_alpn_protocols(a, h2));
+    assert_clasp_ok(clasp_conf_alpn_protocols(b, h1));
+    clasp_config *cc = client_conf();
+    assert_clasp_ok(clasp_conf_alpn_protocols(cc, both));
+    clasp_session *s = first_session(cc, a);
+    tp_pair t;
+    resume_pair(&t, cc, b, s);
+    assert_int_equal(
+        clasp_write_early_data(t.cli, early_msg, sizeof(early_msg)),
+        (int)sizeof(early_msg));
+    tp_pair_connect(&t);
+    assert_string_equal(clasp_get_alpn_protocol(t.cli), "http/1.1");
+    assert_int_equal(clasp_is_session_resumed(t.srv), 0);
+    resend_after_reject(&t);
+    tp_pair_free(&t);
+    clasp_session_free(s);
+    clasp_config_free(cc);
+    clasp_config_free(a);
+    clasp_config_free(b);
+}
+
+/* Both sides log the same CLIENT_EARLY_TRAFFIC_SECRET (NSS key log). */
+static void early_keylog(void **state)
+{
+    (void)state;
+    static tp_keylog ckl;
+    static tp_keylog skl;
+    memset(&ckl, 0, sizeof(ckl));
+    memset(&skl, 0, sizeof(skl));
+    clasp_config *sc = server_conf(1, true);
+    clasp_config *cc = client_conf();
+    assert_clasp_ok(clasp_conf_keylog(sc, tp_keylog_cb, &skl));
+    assert_clasp_ok(clasp_conf_keylog(cc, tp_keylog_cb, &ckl));
+    clasp_session *s = first_session(cc, sc);
+    tp_pair t;
+    resume_pair(&t, cc, sc, s);
+    assert_int_equal(clasp_write_early_data(t.cli, early_msg, 4), 4);
+    tp_pair_connect(&t);
+    expect_status(&t, CLASP_EARLY_DATA_STATUS_ACCEPTED);
+    uint8_t a[64];
+    uint8_t b[64];
+    size_t n = tp_keylog_get(&ckl, "CLIENT_EARLY_TRAFFIC_SECRET", a);
+    assert_int_equal(tp_keylog_get(&skl, "CLIENT_EARLY_TRAFFIC_SECRET", b), n);
+    assert_memory_equal(a, b, n);
+    tp_pair_free(&t);
+    clasp_session_free(s);
+    clasp_config_free(cc);
+    clasp_config_free(sc);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -510,6 +574,8 @@ int main(void)
         cmocka_unit_test(reject_replay),
         cmocka_unit_test(eoed_missing_or_not_empty),
         cmocka_unit_test(fleet_store),
+        cmocka_unit_test(reject_alpn_mismatch),
+        cmocka_unit_test(early_keylog),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
