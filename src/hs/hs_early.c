@@ -186,6 +186,11 @@ int clasp_hs_cli_early_ee(clasp_conn *c, const struct clasp_exts *ee)
     }
     if (!clasp_exts_has(ee, CLASP_EXT_ID_EARLY_DATA) || hs->hrr_seen) {
         c->early_status = CLASP_EARLY_DATA_STATUS_REJECTED;
+        /* Rejected: no EndOfEarlyData; anything we send from now on (an
+         * alert) goes under the handshake key the server reads with. */
+        if (!hs->hrr_seen) {
+            TRY(clasp_hs_install_write(c, hs->c_hs));
+        }
         return CLASP_OK;
     }
     /* §4.2.10: accepted 0-RTT needs the first identity; its suite and
