@@ -367,9 +367,8 @@ CLASP_MUST_USE int clasp_hs_srv_early_keys(clasp_conn *c);
 /* Server: one record of accepted 0-RTT data. */
 CLASP_MUST_USE int clasp_hs_srv_early_data(clasp_conn *c, clasp_span body);
 /* Server row S_WAIT_EOED. */
-CLASP_MUST_USE int clasp_hs_srv_recv_eoed(clasp_conn *c,
-                                          const struct clasp_hs_msg *m,
-                                          int *next);
+CLASP_MUST_USE int
+clasp_hs_srv_recv_eoed(clasp_conn *c, const struct clasp_hs_msg *m, int *next);
 
 /* Output helpers for handlers. */
 CLASP_MUST_USE int clasp_hs_out_reserve(clasp_conn *c, size_t n, clasp_wr *w);

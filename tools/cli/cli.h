@@ -236,9 +236,9 @@ int cli_early_client_send(clasp_context *ssl, cli_sock *s, const cli_opts *o,
                           unsigned char **data, size_t *len, size_t *early);
 /** Client, after the handshake: report the status; resend what 0-RTT
  * did not deliver. */
-int cli_early_client_finish(clasp_context *ssl, cli_sock *s,
-                            const cli_opts *o, const unsigned char *data,
-                            size_t len, size_t early);
+int cli_early_client_finish(clasp_context *ssl, cli_sock *s, const cli_opts *o,
+                            const unsigned char *data, size_t len,
+                            size_t early);
 /** Server, after the handshake: the status and the early bytes. */
 void cli_early_server_report(clasp_context *ssl, const cli_opts *o);
 
