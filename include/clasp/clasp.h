@@ -540,6 +540,51 @@ CLASP_API int clasp_get_peer_alert(const clasp_context *ssl);
 /** Name of an alert ("handshake_failure"). */
 CLASP_API const char *clasp_alert_description(int alert);
 
+/* ---- 0-RTT early data (RFC 8446 §2.3, §4.2.10, §8) ------------------------
+ * Off by default. See docs/EARLY-DATA.md. */
+
+#define CLASP_EARLY_DATA_DISABLED 0
+#define CLASP_EARLY_DATA_ENABLED 1
+
+/** Enable 0-RTT (CLASP_EARLY_DATA_ENABLED) or not (the default). Client:
+ * clasp_write_early_data() may offer it with a ticket that allows it.
+ * Server: tickets allow it and the handshake may accept it; anti-replay
+ * is on: unless clasp_conf_anti_replay() gave a store, an in-memory one
+ * is created now (so set the config's clock first), and 0-RTT is refused
+ * until one replay window has passed (RFC 8446 §8.2). */
+CLASP_API int clasp_conf_early_data(clasp_config *conf, int early_data_enabled);
+/** Server: max_early_data_size put in tickets (default 14336 bytes). */
+CLASP_API int clasp_conf_max_early_data_size(clasp_config *conf,
+                                             uint32_t max_early_data_size);
+/** An anti-replay store shared by a fleet: atomically records key until
+ * expiry_ms (ms since the epoch) and returns 0 if it was new, 1 if it was
+ * already there, a negative value if the store cannot answer (0-RTT is
+ * then rejected: fail closed). */
+typedef int clasp_replay_check_t(void *arg, const unsigned char *key,
+                                 size_t key_len, uint64_t expiry_ms);
+/** Server: use f_check instead of the in-memory store. started_ms: when
+ * the store started empty (0-RTT is refused until started_ms + window_ms);
+ * window_ms: the freshness window for ticket ages and ClientHello records
+ * (0: the default, 10 s). */
+CLASP_API int clasp_conf_anti_replay(clasp_config *conf,
+                                     clasp_replay_check_t *f_check, void *arg,
+                                     uint64_t started_ms, uint32_t window_ms);
+/** Client, on a fresh context (after clasp_setup() or
+ * clasp_session_reset()) with a session whose ticket allows 0-RTT: sends
+ * the ClientHello if not yet sent, then up to len bytes as 0-RTT data.
+ * Returns bytes written, or CLASP_ERR_CANNOT_WRITE_EARLY_DATA when early
+ * data cannot (or can no longer) be written. */
+CLASP_API int clasp_write_early_data(clasp_context *ssl,
+                                     const unsigned char *buf, size_t len);
+/** Server: early bytes received so far (during or after the handshake),
+ * or CLASP_ERR_CANNOT_READ_EARLY_DATA when there are none to read. Early
+ * data never comes out of clasp_read(). */
+CLASP_API int clasp_read_early_data(clasp_context *ssl, unsigned char *buf,
+                                    size_t len);
+/** After the handshake: CLASP_EARLY_DATA_STATUS_NOT_SENT, _ACCEPTED or
+ * _REJECTED; CLASP_ERR_BAD_STATE before. */
+CLASP_API int clasp_get_early_data_status(const clasp_context *ssl);
+
 #ifdef __cplusplus
 }
 #endif

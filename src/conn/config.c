@@ -12,6 +12,7 @@
 #include "base/wr.h"
 #include "crypto/suites.h"
 #include "hs/config.h"
+#include "tickets/anti_replay.h"
 #include "tickets/tickets.h"
 
 #define CONF_CHECK(conf)                     \
@@ -65,6 +66,8 @@ clasp_config *clasp_config_new(int endpoint)
     conf->max_cert_list = CLASP_DEFAULT_MAX_CERT_LIST;
     conf->ticket_count = CLASP_DEFAULT_TICKETS;
     conf->ticket_lifetime = CLASP_TICKET_DEFAULT_LIFETIME;
+    conf->max_early_data = CLASP_DEFAULT_MAX_EARLY_DATA;
+    conf->replay_window_ms = CLASP_DEFAULT_REPLAY_WINDOW_MS;
     conf->ticket_rotation = CLASP_TICKET_DEFAULT_ROTATION;
     /* The handshake seals and opens tickets through these (hs/psk.h);
      * a server's first ticket key is drawn before its first ticket. */
@@ -109,6 +112,7 @@ void clasp_config_free(clasp_config *conf)
         clasp_free_secret(conf->psks[i].key, conf->psks[i].key_len);
     }
     clasp_tk_ring_free(conf->ticket_keys);
+    clasp_replay_mem_free(conf->replay_mem);
     conf->prov->destroy(conf->prov);
     clasp_free_secret(conf, sizeof(*conf));
 }

@@ -53,6 +53,7 @@ static void conn_wipe_secrets(clasp_conn *c)
     clasp_memzero(c->s_ap, sizeof(c->s_ap));
     clasp_memzero(c->exporter, sizeof(c->exporter));
     clasp_memzero(c->res_master, sizeof(c->res_master));
+    clasp_hs_early_reset(c);
 }
 
 void clasp_free(clasp_context *c)

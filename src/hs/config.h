@@ -15,10 +15,15 @@
 #include "crypto/provider.h"
 #include "hs/psk.h"
 
+struct clasp_replay_mem;
+
 #define CLASP_MAX_PREFS 32
 #define CLASP_MAX_CERTS 8
 #define CLASP_MAX_ALPN_LIST 1024
 #define CLASP_DEFAULT_MAX_CERT_LIST (100u * 1024u)
+/* 0-RTT defaults (SECURITY-CHECKLIST resource limits, RFC 8446 §8). */
+#define CLASP_DEFAULT_MAX_EARLY_DATA 14336u
+#define CLASP_DEFAULT_REPLAY_WINDOW_MS 10000u
 
 /* A certificate chain (DER, leaf first) with its private key. */
 typedef struct {
@@ -85,6 +90,15 @@ struct clasp_config {
     void *psk_arg;
     clasp_clock_t *f_clock;
     void *clock_arg;
+
+    /* 0-RTT (src/hs/hs_early.c, src/conn/early.c). */
+    bool early_data;
+    uint32_t max_early_data; /* server: max_early_data_size of tickets */
+    uint32_t replay_window_ms;
+    uint64_t replay_started_ms;
+    clasp_replay_check_t *f_replay;
+    void *replay_arg;
+    struct clasp_replay_mem *replay_mem; /* owned: the default store */
 };
 
 /* Tests and tools: replace the config's provider (the config takes

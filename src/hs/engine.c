@@ -301,6 +301,12 @@ static int on_handshake(clasp_conn *c, clasp_span body)
 
 static int on_appdata(clasp_conn *c, clasp_span body)
 {
+    if ((c->rows[c->state].flags & HS_EARLY_IN) != 0 && c->hs != NULL &&
+        c->hs->early_accepted) {
+        /* RFC 8446 §2.3: accepted 0-RTT data (hs_early.c). */
+        ENSURE(!hs_pending(c), CLASP_ERR_UNEXPECTED_MESSAGE);
+        return clasp_hs_srv_early_data(c, body);
+    }
     ENSURE((c->rows[c->state].flags & HS_APPDATA_IN) != 0,
            CLASP_ERR_UNEXPECTED_MESSAGE);
     /* RFC 8446 §5.1: handshake messages may not be interleaved with other

@@ -172,6 +172,11 @@ struct clasp_hs {
     uint8_t cb_psk[CLASP_KS_MAX_PSK_LEN];
     size_t cb_psk_len;
     clasp_hash_id cb_psk_hash;
+
+    /* 0-RTT (hs_early.c). */
+    bool early_offered;  /* early_data in the first ClientHello */
+    bool early_accepted; /* the server accepted it */
+    uint8_t c_early[CLASP_MAX_HASH_LEN]; /* client_early_traffic_secret */
 };
 
 struct clasp_context {
@@ -258,6 +263,15 @@ struct clasp_context {
     unsigned key_updates_in_row;
     bool key_update_pending;
     bool key_update_request;
+
+    /* 0-RTT (hs_early.c, src/conn/early.c). */
+    bool early_want;    /* client: clasp_write_early_data() was called */
+    int early_status;   /* CLASP_EARLY_DATA_STATUS_* */
+    uint32_t early_max; /* client: the ticket's max_early_data_size */
+    size_t early_sent;  /* client: 0-RTT bytes sealed */
+    uint8_t *early_buf; /* server: 0-RTT bytes received (owned) */
+    size_t early_len;   /* server: bytes in early_buf */
+    size_t early_off;   /* server: bytes already read */
 };
 
 /* Limits (SECURITY-CHECKLIST "Resource limits"). */
@@ -326,6 +340,35 @@ CLASP_MUST_USE int clasp_hs_send_nst(clasp_conn *c);
 CLASP_MUST_USE int clasp_engine_send_tickets(clasp_conn *c);
 /* Client: drop every ticket of the context. */
 void clasp_hs_tickets_clear(clasp_conn *c);
+
+/* hs_early.c: 0-RTT (RFC 8446 §2.3, §4.2.10, §8). */
+struct clasp_ee;
+/* Free and forget the 0-RTT state of the context. */
+void clasp_hs_early_reset(clasp_conn *c);
+/* Client, first ClientHello: the early_data extension, if 0-RTT goes. */
+CLASP_MUST_USE int clasp_hs_cli_early_ext(clasp_conn *c, struct clasp_exts *e);
+/* Client, after the first ClientHello is queued: compat CCS, early key. */
+CLASP_MUST_USE int clasp_hs_cli_early_start(clasp_conn *c);
+/* Client: HelloRetryRequest ends 0-RTT (CH2 goes unprotected). */
+CLASP_MUST_USE int clasp_hs_cli_early_hrr(clasp_conn *c);
+/* Client: the server's EncryptedExtensions decide 0-RTT. */
+CLASP_MUST_USE int clasp_hs_cli_early_ee(clasp_conn *c,
+                                         const struct clasp_exts *ee);
+/* Client, second flight: EndOfEarlyData under the early key. */
+CLASP_MUST_USE int clasp_hs_cli_early_eoed(clasp_conn *c);
+/* Client: seal up to len bytes of 0-RTT data; bytes sealed. */
+CLASP_MUST_USE int clasp_hs_cli_early_write(clasp_conn *c, const uint8_t *buf,
+                                            size_t len);
+/* Server, ClientHello: accept or reject the offered 0-RTT. */
+CLASP_MUST_USE int clasp_hs_srv_early_decide(clasp_conn *c,
+                                             const struct clasp_ch *ch);
+/* Server, before ServerHello: the early read key, if accepted. */
+CLASP_MUST_USE int clasp_hs_srv_early_keys(clasp_conn *c);
+/* Server: one record of accepted 0-RTT data. */
+CLASP_MUST_USE int clasp_hs_srv_early_data(clasp_conn *c, clasp_span body);
+/* Server row S_WAIT_EOED. */
+CLASP_MUST_USE int
+clasp_hs_srv_recv_eoed(clasp_conn *c, const struct clasp_hs_msg *m, int *next);
 
 /* Output helpers for handlers. */
 CLASP_MUST_USE int clasp_hs_out_reserve(clasp_conn *c, size_t n, clasp_wr *w);

@@ -150,6 +150,9 @@ static int write_client_hello(clasp_conn *c)
     if (rc == CLASP_OK) {
         rc = clasp_hs_cli_psk_exts(c, e);
     }
+    if (rc == CLASP_OK) {
+        rc = clasp_hs_cli_early_ext(c, e);
+    }
     /* RFC 7685 §4: pad a ClientHello of 256..511 bytes to 512, which some
      * middleboxes mishandle (the padding goes before pre_shared_key). */
     e->padding.target_len = 512;
@@ -207,6 +210,7 @@ static int cli_send_client_hello(clasp_conn *c, const struct clasp_hs_msg *m,
            CLASP_ERR_BAD_CONFIG);
     TRY(write_client_hello(c));
     TRY(clasp_hs_flush(c));
+    TRY(clasp_hs_cli_early_start(c));
     *next = C_WAIT_SH;
     return CLASP_OK;
 }
@@ -292,6 +296,7 @@ static int recv_hrr(clasp_conn *c, const struct clasp_hs_msg *m,
     TRY(clasp_ts_set_hash(&hs->ts, c->prov, c->suite->hash));
     TRY(clasp_ts_hrr_rewrite(&hs->ts));
     TRY(clasp_ts_add(&hs->ts, m->raw.p, m->raw.len));
+    TRY(clasp_hs_cli_early_hrr(c));
     *next = C_SEND_CH2;
     return CLASP_OK;
 }
@@ -407,6 +412,9 @@ static int cli_recv_encrypted_extensions(clasp_conn *c,
             }
         }
     }
+    if (rc == CLASP_OK) {
+        rc = clasp_hs_cli_early_ee(c, &ee->exts);
+    }
     clasp_mem_free(ee);
     /* §2.2: with a PSK the server authenticates by its Finished alone. */
     *next = hs->psk_accepted ? C_WAIT_FINISHED : C_WAIT_CERT_CR;
@@ -487,6 +495,7 @@ static int cli_send_flight2(clasp_conn *c, const struct clasp_hs_msg *m,
 {
     CLASP_UNUSED(m);
     struct clasp_hs *hs = c->hs;
+    TRY(clasp_hs_cli_early_eoed(c)); /* §4.5, under the early key */
     if (c->conf->compat_mode && hs->sent_ccs == 0) {
         TRY(clasp_hs_send_ccs(c));
         hs->sent_ccs = 1;

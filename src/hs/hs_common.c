@@ -276,6 +276,14 @@ int clasp_hs_ks_start(clasp_conn *c, const uint8_t *client_random,
     return clasp_ks_early(&hs->ks, psk, psk != NULL ? psk_len : 0);
 }
 
+int clasp_hs_ks_keylog(clasp_conn *c, clasp_ks *ks)
+{
+    if (CLASP_WITH_KEYLOG && c->conf->f_keylog != NULL) {
+        TRY(clasp_ks_set_keylog(ks, keylog_cb, c->conf, c->hs->client_random));
+    }
+    return CLASP_OK;
+}
+
 int clasp_hs_finish(clasp_conn *c)
 {
     clasp_hs_free(c);

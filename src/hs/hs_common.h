@@ -31,6 +31,9 @@ CLASP_MUST_USE int clasp_hs_pick_sig_alg(const clasp_conn *c,
                                          size_t peer_count, uint16_t *out);
 /* Start the key schedule for c->suite (keylog hook, Early Secret from
  * the PSK, or from zeros when psk is NULL). */
+/* Attach the config's key log (if any) to a key schedule of our own
+ * (hs_early.c: the client_early_traffic_secret line). */
+CLASP_MUST_USE int clasp_hs_ks_keylog(clasp_conn *c, clasp_ks *ks);
 CLASP_MUST_USE int clasp_hs_ks_start(clasp_conn *c,
                                      const uint8_t *client_random,
                                      const uint8_t *psk, size_t psk_len);

@@ -651,6 +651,7 @@ int clasp_hs_send_nst(clasp_conn *c)
     st->lifetime = conf->ticket_lifetime;
     st->auth = c->peer_auth;
     st->psk_len = c->suite->hash_len;
+    st->max_early_data = conf->early_data ? conf->max_early_data : 0;
     /* §4.6.1: a fresh random ticket_age_add for each ticket
      * (SECURITY-CHECKLIST 44: linkable connections otherwise). */
     uint8_t add[4];
@@ -691,6 +692,11 @@ int clasp_hs_send_nst(clasp_conn *c)
     nst.ticket_age_add = age_add;
     nst.ticket_nonce = clasp_span_of(nonce, sizeof(nonce));
     nst.ticket = clasp_span_of(ticket, ticket_len);
+    if (conf->early_data && conf->max_early_data > 0) {
+        /* §4.2.10: early_data in NewSessionTicket allows 0-RTT. */
+        nst.exts.early_data.max_early_data_size = conf->max_early_data;
+        clasp_exts_set(&nst.exts, CLASP_EXT_ID_EARLY_DATA);
+    }
     clasp_wr w;
     TRY(clasp_hs_out_reserve(c, 32 + ticket_len, &w));
     TRY(clasp_nst_write(&w, &nst));

@@ -356,6 +356,9 @@ static int srv_recv_client_hello(clasp_conn *c, const struct clasp_hs_msg *m,
         rc = choose_cert(c, ch);
     }
     if (rc == CLASP_OK) {
+        rc = clasp_hs_srv_early_decide(c, ch);
+    }
+    if (rc == CLASP_OK) {
         clasp_span random = clasp_span_of(ch->random, 32);
         rc = clasp_span_copy(random, hs->client_random, 32);
         if (rc == CLASP_OK) {
@@ -488,6 +491,10 @@ static int write_ee(clasp_conn *c)
         /* RFC 6066 §3: an empty server_name says the name was used. */
         clasp_exts_set(&ee->exts, CLASP_EXT_ID_SERVER_NAME);
     }
+    if (hs->early_accepted) {
+        /* §4.2.10: the server accepts 0-RTT. */
+        clasp_exts_set(&ee->exts, CLASP_EXT_ID_EARLY_DATA);
+    }
     clasp_wr w;
     int rc = clasp_hs_out_reserve(c, 512, &w);
     if (rc == CLASP_OK) {
@@ -568,6 +575,9 @@ static int srv_send_flight(clasp_conn *c, const struct clasp_hs_msg *m,
      * right after it, so later alerts are protected as the client expects
      * (RFC 8446 §5, App. A.1). */
     if (rc == CLASP_OK) {
+        rc = clasp_hs_srv_early_keys(c); /* over ClientHello alone */
+    }
+    if (rc == CLASP_OK) {
         rc = write_sh(c, false, pub, pub_len);
     }
     if (rc == CLASP_OK) {
@@ -587,7 +597,8 @@ static int srv_send_flight(clasp_conn *c, const struct clasp_hs_msg *m,
      * CCS (App. D.4) is always written unprotected, right after it. */
     TRY(clasp_hs_install_write(c, hs->s_hs));
     TRY(send_compat_ccs(c));
-    TRY(clasp_hs_install_read(c, hs->c_hs));
+    /* §2.3: accepted 0-RTT and EndOfEarlyData come under the early key. */
+    TRY(clasp_hs_install_read(c, hs->early_accepted ? hs->c_early : hs->c_hs));
     c->rd_plain_alert_ok = true;
     TRY(write_ee(c));
     if (!hs->psk_accepted) {
@@ -606,7 +617,7 @@ static int srv_send_flight(clasp_conn *c, const struct clasp_hs_msg *m,
     TRY(clasp_ts_hash(&hs->ts, hs->th));
     TRY(clasp_ks_app_traffic(&hs->ks, hs->th, c->c_ap, c->s_ap, c->exporter));
     TRY(clasp_hs_install_write(c, c->s_ap));
-    *next = S_WAIT_FLIGHT2;
+    *next = hs->early_accepted ? S_WAIT_EOED : S_WAIT_FLIGHT2;
     return CLASP_OK;
 }
 
@@ -659,16 +670,6 @@ static int srv_recv_finished(clasp_conn *c, const struct clasp_hs_msg *m,
     return CLASP_OK;
 }
 
-static int srv_recv_end_of_early_data(clasp_conn *c,
-                                      const struct clasp_hs_msg *m, int *next)
-{
-    /* 0-RTT arrives with issue #5: this state is unreachable until then. */
-    CLASP_UNUSED(c);
-    CLASP_UNUSED(m);
-    *next = S_WAIT_FLIGHT2;
-    BAIL(CLASP_ERR_UNEXPECTED_MESSAGE);
-}
-
 #define ROW(st, ex, nx, fl, fn) [st] = {#st, ex, nx, fl, fn}
 
 const struct clasp_hs_row clasp_server_rows[S__COUNT] = {
@@ -682,7 +683,7 @@ const struct clasp_hs_row clasp_server_rows[S__COUNT] = {
     ROW(S_NEGOTIATED, 0, ST_BIT(S_WAIT_EOED) | ST_BIT(S_WAIT_FLIGHT2), 0,
         srv_send_flight),
     ROW(S_WAIT_EOED, HS_BIT(CLASP_HS_END_OF_EARLY_DATA), ST_BIT(S_WAIT_FLIGHT2),
-        HS_END_OF_RECORD | HS_CCS_OK, srv_recv_end_of_early_data),
+        HS_END_OF_RECORD | HS_CCS_OK | HS_EARLY_IN, clasp_hs_srv_recv_eoed),
     ROW(S_WAIT_FLIGHT2, 0, ST_BIT(S_WAIT_CERT) | ST_BIT(S_WAIT_FINISHED),
         HS_CCS_OK, srv_wait_flight2),
     ROW(S_WAIT_CERT, HS_BIT(CLASP_HS_CERTIFICATE),

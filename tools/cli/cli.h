@@ -84,6 +84,11 @@ typedef struct cli_opts {
     int psk_hash;       /* CLASP_PSK_HASH_* */
     unsigned kex_modes; /* 0: the library's default */
     int num_tickets;    /* server: -1 the library's default */
+    /* 0-RTT (early.c). */
+    const char *early_data_file; /* client: -early_data FILE */
+    int has_early_data;          /* server: -early_data */
+    long max_early_data;         /* server: -1 the library's default */
+    const char *anti_replay;     /* server: "memory" (default) */
 } cli_opts;
 
 /** Parse argv (after the subcommand name) into *o; 0, or -1 after
@@ -217,6 +222,25 @@ int cli_server_main(int argc, char **argv);
 int cli_demo_main(int argc, char **argv);
 
 /* ---- demo credentials (demo_creds.c): TEST ONLY ----------------------- */
+
+/* ---- 0-RTT (early.c) ---------------------------------------------------- */
+
+/** Options at the end of parse_one (opts.c): 1 if argv[*i] was ours, 0
+ * if not, -1 on a bad value. */
+int cli_early_parse(cli_opts *o, int argc, char **argv, int *i);
+/** Config: 0-RTT on when asked, the server's limit and store. */
+int cli_early_conf(const cli_opts *o, clasp_config *conf);
+/** Client, before the handshake: -early_data FILE as 0-RTT (*data owned
+ * by the caller, *early the bytes sent early). */
+int cli_early_client_send(clasp_context *ssl, cli_sock *s, const cli_opts *o,
+                          unsigned char **data, size_t *len, size_t *early);
+/** Client, after the handshake: report the status; resend what 0-RTT
+ * did not deliver. */
+int cli_early_client_finish(clasp_context *ssl, cli_sock *s, const cli_opts *o,
+                            const unsigned char *data, size_t len,
+                            size_t early);
+/** Server, after the handshake: the status and the early bytes. */
+void cli_early_server_report(clasp_context *ssl, const cli_opts *o);
 
 extern const char cli_demo_chain_pem[];
 extern const char cli_demo_key_pem[];

@@ -7,6 +7,7 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -43,14 +44,24 @@ static int open_connection(const cli_opts *o, clasp_config *conf,
         cli_trace_begin(trace);
     }
     double t0 = cli_now_ms();
-    rc = cli_session_handshake(ssl, s);
+    unsigned char *early_buf = NULL;
+    size_t early_len = 0;
+    size_t early = 0;
+    rc = cli_early_client_send(ssl, s, o, &early_buf, &early_len, &early);
+    if (rc == 0) {
+        rc = cli_session_handshake(ssl, s);
+    }
     double hs_ms = cli_now_ms() - t0;
+    if (rc == 0 && !o->is_quiet) {
+        cli_session_summary(stderr, ssl, o, hs_ms);
+    }
+    if (rc == 0) {
+        rc = cli_early_client_finish(ssl, s, o, early_buf, early_len, early);
+    }
+    free(early_buf);
     if (rc != 0) {
         cli_session_report_error("handshake failed", ssl, rc);
         return rc;
-    }
-    if (!o->is_quiet) {
-        cli_session_summary(stderr, ssl, o, hs_ms);
     }
     return 0;
 }

@@ -372,7 +372,7 @@ static int parse_one(cli_opts *o, int argc, char **argv, int *i)
         return 1;
     }
 #undef IS
-    return 0;
+    return cli_early_parse(o, argc, argv, i);
 }
 
 int cli_opts_parse(cli_opts *o, int argc, char **argv)
@@ -385,6 +385,7 @@ int cli_opts_parse(cli_opts *o, int argc, char **argv)
     o->keymatexportlen = 20; /* as OpenSSL */
     o->psk_hash = CLASP_PSK_HASH_SHA256;
     o->num_tickets = -1;
+    o->max_early_data = -1;
     for (int i = 0; i < argc; i++) {
         int rc = parse_one(o, argc, argv, &i);
         if (rc < 0) {
@@ -499,6 +500,9 @@ int cli_opts_config(const cli_opts *o, cli_trace *trace, FILE *keylog,
     if (rc == 0 && o->num_tickets >= 0) {
         rc = check(clasp_conf_session_tickets(conf, o->num_tickets),
                    "-num_tickets", NULL);
+    }
+    if (rc == 0) {
+        rc = cli_early_conf(o, conf);
     }
     if (rc == 0 && o->has_no_compat) {
         rc = check(clasp_conf_compat_mode(conf, 0), "-no_middlebox", NULL);

@@ -267,6 +267,7 @@ static int serve_one(const cli_opts *o, clasp_config *conf, cli_trace *trace,
     if (!o->is_quiet) {
         cli_session_summary(stderr, ssl, o, hs_ms);
     }
+    cli_early_server_report(ssl, o);
     if (o->is_www) {
         rc = serve_www(ssl, s, o);
     } else if (o->is_echo) {
