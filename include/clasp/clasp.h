@@ -540,6 +540,37 @@ CLASP_API int clasp_get_peer_alert(const clasp_context *ssl);
 /** Name of an alert ("handshake_failure"). */
 CLASP_API const char *clasp_alert_description(int alert);
 
+/* ---- Post-handshake client authentication (RFC 8446 §4.6.2) ---------- */
+
+/** Client: offer post_handshake_auth in the ClientHello (default off).
+ * When a server then sends a CertificateRequest, the client answers at
+ * once, inside clasp_read(), with the first own certificate that fits the
+ * request (or an empty Certificate).
+ * Server: defer client authentication (authmode OPTIONAL or REQUIRED) to
+ * clasp_verify_client_post_handshake() when the client offered
+ * post_handshake_auth: no CertificateRequest in the handshake then. A
+ * client that did not offer it is asked in the handshake as usual. */
+CLASP_API int clasp_conf_post_handshake_auth(clasp_config *conf, int enable);
+/** Server: ask the client for a certificate after the handshake. Needs a
+ * client that offered post_handshake_auth and an authmode other than
+ * NONE (REQUIRED: no certificate is certificate_required, fatal;
+ * OPTIONAL: the outcome is reported). The answer is processed by later
+ * clasp_read() calls; clasp_get_post_handshake_auth() tells where it
+ * stands. CLASP_ERR_BAD_STATE: not a connected server, the client did not
+ * offer it, or a request is still open. */
+CLASP_API int clasp_verify_client_post_handshake(clasp_context *ssl);
+
+#define CLASP_PHA_NONE 0         /**< no request seen or sent */
+#define CLASP_PHA_PENDING 1      /**< server: request open */
+#define CLASP_PHA_NO_CERT 2      /**< empty Certificate (either side) */
+#define CLASP_PHA_NOT_VERIFIED 3 /**< server, OPTIONAL: chain refused */
+#define CLASP_PHA_VERIFIED 4     /**< server: chain and signature good */
+#define CLASP_PHA_ANSWERED 5     /**< client: sent a certificate */
+/** Outcome of the last post-handshake request (CLASP_PHA_*). After
+ * CLASP_PHA_VERIFIED / NOT_VERIFIED clasp_get_peer_cert() returns the
+ * client's leaf. */
+CLASP_API int clasp_get_post_handshake_auth(const clasp_context *ssl);
+
 #ifdef __cplusplus
 }
 #endif

@@ -85,6 +85,9 @@ struct clasp_config {
     void *psk_arg;
     clasp_clock_t *f_clock;
     void *clock_arg;
+
+    /* Client: offer post_handshake_auth (src/conn/pha.c). */
+    bool post_hs_auth;
 };
 
 /* Tests and tools: replace the config's provider (the config takes

@@ -22,6 +22,7 @@
 #include "base/mem.h"
 #include "base/rd.h"
 #include "hs/hs.h"
+#include "hs/hs_pha.h"
 #include "msg/msg_codes.h"
 
 /* ---- buffers ------------------------------------------------------------- */
@@ -429,9 +430,11 @@ int clasp_engine_read_record(clasp_conn *c)
 static size_t msg_limit(const clasp_conn *c, uint8_t type)
 {
     if (c->handshake_done) {
-        /* After the handshake a server takes KeyUpdate only (1 byte); a
-         * client caps NewSessionTicket at 16 KiB. */
-        return c->is_server ? 1 : CLASP_MAX_HS_MSG_LEN;
+        /* After the handshake a server takes KeyUpdate (1 byte) and
+         * post-handshake auth messages (hs_pha.c); a client caps
+         * NewSessionTicket and CertificateRequest at 16 KiB. */
+        return c->is_server ? clasp_hs_pha_msg_limit(c, type)
+                            : CLASP_MAX_HS_MSG_LEN;
     }
     switch (type) {
     case CLASP_HS_CLIENT_HELLO: return CLASP_MAX_CH_LEN;
@@ -462,6 +465,8 @@ static int next_msg(clasp_conn *c, struct clasp_hs_msg *m, bool *got)
              * an oversized KeyUpdate. */
             ENSURE(type < 32 && (c->rows[c->state].expect & HS_BIT(type)) != 0,
                    CLASP_ERR_UNEXPECTED_MESSAGE);
+            /* The CONNECTED rows narrowed by post-handshake auth. */
+            ENSURE(clasp_hs_pha_allows(c, type), CLASP_ERR_UNEXPECTED_MESSAGE);
             ENSURE(len <= msg_limit(c, type), CLASP_ERR_DECODE);
             if (pend.len >= 4 + (size_t)len) {
                 m->type = type;

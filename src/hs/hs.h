@@ -258,6 +258,13 @@ struct clasp_context {
     unsigned key_updates_in_row;
     bool key_update_pending;
     bool key_update_request;
+
+    /* Post-handshake authentication (hs_pha.c, RFC 8446 §4.6.2). */
+    bool pha_offered;   /* client: sent post_handshake_auth; server: got */
+    int pha_state;      /* server: enum clasp_pha_state */
+    int pha_result;     /* CLASP_PHA_* of the last request */
+    uint32_t pha_count; /* server: requests sent */
+    clasp_ts pha_ts;    /* hash state through the client Finished */
 };
 
 /* Limits (SECURITY-CHECKLIST "Resource limits"). */

@@ -154,6 +154,11 @@ static int write_client_hello(clasp_conn *c)
      * middleboxes mishandle (the padding goes before pre_shared_key). */
     e->padding.target_len = 512;
     clasp_exts_set(e, CLASP_EXT_ID_PADDING);
+    /* §4.2.6: post-handshake auth when configured. */
+    c->pha_offered = c->conf->post_hs_auth;
+    if (c->pha_offered) {
+        clasp_exts_set(e, CLASP_EXT_ID_POST_HANDSHAKE_AUTH);
+    }
     hs->ext_sent = e->present;
 
     clasp_wr w;
@@ -542,6 +547,7 @@ const struct clasp_hs_row clasp_client_rows[C__COUNT] = {
         HS_END_OF_RECORD | HS_CCS_OK | HS_TH_BEFORE, cli_recv_finished),
     ROW(C_SEND_FLIGHT2, 0, ST_BIT(C_CONNECTED), 0, cli_send_flight2),
     ROW(C_CONNECTED,
-        HS_BIT(CLASP_HS_NEW_SESSION_TICKET) | HS_BIT(CLASP_HS_KEY_UPDATE),
+        HS_BIT(CLASP_HS_NEW_SESSION_TICKET) | HS_BIT(CLASP_HS_KEY_UPDATE) |
+            HS_BIT(CLASP_HS_CERTIFICATE_REQUEST),
         ST_BIT(C_CONNECTED), HS_APPDATA_IN | HS_TS_MANUAL, clasp_hs_recv_post),
 };

@@ -13,6 +13,7 @@
 #include "base/mem.h"
 #include "base/wr.h"
 #include "hs/hs_common.h"
+#include "hs/hs_pha.h"
 
 const char *clasp_hs_type_name(uint8_t type)
 {
@@ -278,6 +279,7 @@ int clasp_hs_ks_start(clasp_conn *c, const uint8_t *client_random,
 
 int clasp_hs_finish(clasp_conn *c)
 {
+    TRY(clasp_hs_pha_keep(c));
     clasp_hs_free(c);
     clasp_hs_log(c, CLASP_DEBUG_INFO, "handshake done: %s %s %s",
                  clasp_get_version(c), c->suite->name,

@@ -1,0 +1,39 @@
+/*
+ * Public API of post-handshake client authentication (RFC 8446 §4.6.2);
+ * the protocol lives in src/hs/hs_pha.c.
+ */
+#include "conn/io.h"
+#include "hs/hs.h"
+#include "hs/hs_pha.h"
+
+int clasp_conf_post_handshake_auth(clasp_config *conf, int enable)
+{
+    ENSURE(conf != NULL, CLASP_ERR_BAD_INPUT_DATA);
+    ENSURE(!atomic_load(&conf->frozen), CLASP_ERR_BAD_STATE);
+    conf->post_hs_auth = enable != 0;
+    return CLASP_OK;
+}
+
+int clasp_verify_client_post_handshake(clasp_context *c)
+{
+    ENSURE(c != NULL, CLASP_ERR_BAD_INPUT_DATA);
+    ENSURE(c->conf != NULL && c->fatal == 0, CLASP_ERR_BAD_STATE);
+    /* RFC 8446 §4.6.2: only to a client that offered it; §6.1: nothing
+     * after our close_notify; one request at a time. */
+    ENSURE(c->is_server && c->handshake_done && !c->sent_close &&
+               c->pha_offered && c->pha_state == PHA_IDLE && c->hs == NULL,
+           CLASP_ERR_BAD_STATE);
+    ENSURE(c->conf->authmode != CLASP_VERIFY_NONE, CLASP_ERR_BAD_CONFIG);
+    int rc = clasp_hs_pha_request(c);
+    if (rc < 0) {
+        return clasp_engine_fail(c, rc);
+    }
+    rc = clasp_io_flush(c);
+    return rc == CLASP_ERR_WANT_WRITE ? CLASP_OK : rc;
+}
+
+int clasp_get_post_handshake_auth(const clasp_context *c)
+{
+    ENSURE(c != NULL, CLASP_ERR_BAD_INPUT_DATA);
+    return c->pha_result;
+}

@@ -1,0 +1,37 @@
+/* Post-handshake client authentication (RFC 8446 §4.6.2), both roles
+ * (src/hs/hs_pha.c). */
+#ifndef CLASP_HS_HS_PHA_H
+#define CLASP_HS_HS_PHA_H
+
+#include "hs/hs.h"
+
+/* Server: where an open request stands (c->pha_state). */
+enum clasp_pha_state {
+    PHA_IDLE,      /* no request open */
+    PHA_WAIT_CERT, /* CertificateRequest sent */
+    PHA_WAIT_CV,
+    PHA_WAIT_FINISHED
+};
+
+/* Both: at the end of the handshake, keep the transcript hash state
+ * through the client Finished when post-handshake auth may follow. */
+CLASP_MUST_USE int clasp_hs_pha_keep(clasp_conn *c);
+/* Release what clasp_hs_pha_keep() kept and forget any request. */
+void clasp_hs_pha_clear(clasp_conn *c);
+/* Server: queue a CertificateRequest with a fresh context. */
+CLASP_MUST_USE int clasp_hs_pha_request(clasp_conn *c);
+/* Server: Certificate, CertificateVerify or Finished after the handshake.
+ * Client: CertificateRequest after the handshake (answered at once). */
+CLASP_MUST_USE int clasp_hs_pha_recv(clasp_conn *c,
+                                     const struct clasp_hs_msg *m);
+/* Server: write a CertificateRequest with the given context (empty in
+ * the handshake) into the pending flight, transcript included. */
+CLASP_MUST_USE int clasp_hs_write_cr(clasp_conn *c, clasp_span context);
+/* After the handshake: may a message of this type come now? Server:
+ * KeyUpdate, or the next message of an open request; client: a
+ * CertificateRequest only after offering post_handshake_auth. */
+bool clasp_hs_pha_allows(const clasp_conn *c, uint8_t type);
+/* Server: largest body accepted for a post-handshake message. */
+size_t clasp_hs_pha_msg_limit(const clasp_conn *c, uint8_t type);
+
+#endif

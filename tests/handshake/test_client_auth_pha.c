@@ -1,0 +1,293 @@
+/* Post-handshake client authentication (RFC 8446 §4.2.6, §4.6.2) between
+ * a clasp client and a clasp server in memory, and its refusals. */
+#include "testlib.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "hs/hs.h"
+#include "pipe.h"
+
+static void free_all(tp_pair *t, clasp_config *cc, clasp_config *sc)
+{
+    tp_pair_free(t);
+    clasp_config_free(cc);
+    clasp_config_free(sc);
+}
+
+/* A server that defers client authentication, a client that offers
+ * post_handshake_auth (with the tests/pki client certificate if cert). */
+static void pha_pair(tp_pair *t, clasp_config **cc, clasp_config **sc,
+                     int authmode, int cert, tp_keylog *ckl)
+{
+    *cc = tp_client_conf();
+    *sc = tp_server_conf("rsa2048");
+    assert_clasp_ok(clasp_conf_authmode(*sc, authmode));
+    assert_clasp_ok(clasp_conf_ca_file(*sc, TP_PKI "all-roots.pem"));
+    assert_clasp_ok(clasp_conf_post_handshake_auth(*sc, 1));
+    assert_clasp_ok(clasp_conf_post_handshake_auth(*cc, 1));
+    if (cert) {
+        assert_clasp_ok(
+            clasp_conf_own_cert_file(*cc, TP_PKI "client/client-chain.pem",
+                                     TP_PKI "client/client.key", NULL));
+    }
+    if (ckl != NULL) {
+        memset(ckl, 0, sizeof(*ckl));
+        assert_clasp_ok(clasp_conf_keylog(*cc, tp_keylog_cb, ckl));
+    }
+    tp_pair_init(t, *cc, *sc, 0, 0, "localhost");
+    tp_pair_connect(t);
+}
+
+static void check_client_leaf(clasp_context *srv)
+{
+    const unsigned char *der;
+    size_t len;
+    assert_clasp_ok(clasp_get_peer_cert(srv, &der, &len));
+    size_t want_len;
+    uint8_t *want = tp_pem_der("pki/client/client.pem", &want_len);
+    assert_int_equal(len, want_len);
+    assert_memory_equal(der, want, len);
+    free(want);
+}
+
+/* Read exactly want (bounded rounds), driving the other side. */
+static void read_exact(clasp_context *r, clasp_context *other, const char *want)
+{
+    unsigned char b[64];
+    size_t n = strlen(want);
+    size_t got = 0;
+    for (int i = 0; i < 50 && got < n; i++) {
+        int rc = clasp_read(r, b + got, n - got);
+        if (rc > 0) {
+            got += (size_t)rc;
+            continue;
+        }
+        assert_clasp_err(rc, CLASP_ERR_WANT_READ);
+        rc = clasp_read(other, b, 0);
+        assert_true(rc == CLASP_ERR_WANT_READ || rc >= 0);
+    }
+    assert_int_equal(got, n);
+    assert_memory_equal(b, want, n);
+}
+
+static void write_all(clasp_context *w, const char *s)
+{
+    assert_int_equal(clasp_write(w, (const unsigned char *)s, strlen(s)),
+                     (int)strlen(s));
+}
+
+/* The whole exchange with application data in flight both ways: the
+ * client's data sent before it saw the request, the server's after. */
+static void pha_with_data_both_ways(void **state)
+{
+    (void)state;
+    clasp_config *cc, *sc;
+    tp_pair t;
+    pha_pair(&t, &cc, &sc, CLASP_VERIFY_REQUIRED, 1, NULL);
+    const unsigned char *der;
+    size_t len;
+    /* No CertificateRequest in the handshake. */
+    assert_clasp_err(clasp_get_peer_cert(t.srv, &der, &len),
+                     CLASP_ERR_NOT_FOUND);
+    assert_int_equal(clasp_get_post_handshake_auth(t.srv), CLASP_PHA_NONE);
+    write_all(t.cli, "early ping");
+    assert_clasp_ok(clasp_verify_client_post_handshake(t.srv));
+    assert_int_equal(clasp_get_post_handshake_auth(t.srv), CLASP_PHA_PENDING);
+    /* One request at a time. */
+    assert_clasp_err(clasp_verify_client_post_handshake(t.srv),
+                     CLASP_ERR_BAD_STATE);
+    write_all(t.srv, "server data");
+    read_exact(t.cli, t.srv, "server data");
+    assert_int_equal(clasp_get_post_handshake_auth(t.cli), CLASP_PHA_ANSWERED);
+    read_exact(t.srv, t.cli, "early ping");
+    write_all(t.cli, "late ping");
+    read_exact(t.srv, t.cli, "late ping");
+    assert_int_equal(clasp_get_post_handshake_auth(t.srv), CLASP_PHA_VERIFIED);
+    check_client_leaf(t.srv);
+    /* tests/pki README: the client certificate is an ecdsa-p256 key. */
+    assert_int_equal(clasp_get_peer_sig_alg(t.srv),
+                     CLASP_SIG_ECDSA_SECP256R1_SHA256);
+    /* A second request, with a new context, works as well. */
+    assert_clasp_ok(clasp_verify_client_post_handshake(t.srv));
+    write_all(t.srv, "again");
+    read_exact(t.cli, t.srv, "again");
+    write_all(t.cli, "ok");
+    read_exact(t.srv, t.cli, "ok");
+    assert_int_equal(clasp_get_post_handshake_auth(t.srv), CLASP_PHA_VERIFIED);
+    free_all(&t, cc, sc);
+}
+
+/* §4.4: the Finished key comes from client_application_traffic_secret_N:
+ * the client updates its key before it answers. */
+static void pha_after_key_update(void **state)
+{
+    (void)state;
+    clasp_config *cc, *sc;
+    tp_pair t;
+    pha_pair(&t, &cc, &sc, CLASP_VERIFY_REQUIRED, 1, NULL);
+    assert_clasp_ok(clasp_verify_client_post_handshake(t.srv));
+    assert_clasp_ok(clasp_key_update(t.cli, 0));
+    write_all(t.srv, "x");
+    read_exact(t.cli, t.srv, "x");
+    write_all(t.cli, "y");
+    read_exact(t.srv, t.cli, "y");
+    assert_int_equal(clasp_get_post_handshake_auth(t.srv), CLASP_PHA_VERIFIED);
+    free_all(&t, cc, sc);
+}
+
+/* REQUIRED and an empty Certificate: certificate_required (§4.4.2.4). */
+static void pha_required_without_certificate(void **state)
+{
+    (void)state;
+    clasp_config *cc, *sc;
+    tp_pair t;
+    pha_pair(&t, &cc, &sc, CLASP_VERIFY_REQUIRED, 0, NULL);
+    assert_clasp_ok(clasp_verify_client_post_handshake(t.srv));
+    write_all(t.srv, "x");
+    read_exact(t.cli, t.srv, "x");
+    assert_int_equal(clasp_get_post_handshake_auth(t.cli), CLASP_PHA_NO_CERT);
+    unsigned char b[8];
+    assert_clasp_err(clasp_read(t.srv, b, sizeof(b)),
+                     CLASP_ERR_CERTIFICATE_REQUIRED);
+    assert_clasp_err(clasp_read(t.cli, b, sizeof(b)), CLASP_ERR_PEER_ALERT);
+    assert_int_equal(clasp_get_peer_alert(t.cli),
+                     CLASP_ALERT_CERTIFICATE_REQUIRED);
+    free_all(&t, cc, sc);
+}
+
+/* OPTIONAL: the connection goes on and the outcome is reported. */
+static void pha_optional_without_certificate(void **state)
+{
+    (void)state;
+    clasp_config *cc, *sc;
+    tp_pair t;
+    pha_pair(&t, &cc, &sc, CLASP_VERIFY_OPTIONAL, 0, NULL);
+    assert_clasp_ok(clasp_verify_client_post_handshake(t.srv));
+    write_all(t.srv, "x");
+    read_exact(t.cli, t.srv, "x");
+    write_all(t.cli, "y");
+    read_exact(t.srv, t.cli, "y");
+    assert_int_equal(clasp_get_post_handshake_auth(t.srv), CLASP_PHA_NO_CERT);
+    const unsigned char *der;
+    size_t len;
+    assert_clasp_err(clasp_get_peer_cert(t.srv, &der, &len),
+                     CLASP_ERR_NOT_FOUND);
+    free_all(&t, cc, sc);
+}
+
+/* §4.6.2: a server does not ask a client that did not offer it; a
+ * client that did not offer it and gets a request: unexpected_message. */
+static void pha_not_offered(void **state)
+{
+    (void)state;
+    clasp_config *cc = tp_client_conf();
+    clasp_config *sc = tp_server_conf("rsa2048");
+    assert_clasp_ok(clasp_conf_authmode(sc, CLASP_VERIFY_OPTIONAL));
+    assert_clasp_ok(clasp_conf_ca_file(sc, TP_PKI "all-roots.pem"));
+    assert_clasp_ok(clasp_conf_post_handshake_auth(sc, 1));
+    tp_pair t;
+    tp_pair_init(&t, cc, sc, 0, 0, "localhost");
+    tp_pair_connect(&t);
+    assert_clasp_err(clasp_verify_client_post_handshake(t.srv),
+                     CLASP_ERR_BAD_STATE);
+    /* Force the server past its own check (test only). */
+    t.srv->pha_offered = true;
+    assert_clasp_err(clasp_verify_client_post_handshake(t.srv),
+                     CLASP_ERR_INTERNAL);
+    free_all(&t, cc, sc);
+}
+
+/* The request sealed by hand: a client that did not offer
+ * post_handshake_auth answers unexpected_message. */
+static void pha_request_without_offer_refused(void **state)
+{
+    (void)state;
+    clasp_config *cc = tp_client_conf();
+    clasp_config *sc = tp_server_conf("rsa2048");
+    tp_keylog skl;
+    memset(&skl, 0, sizeof(skl));
+    assert_clasp_ok(clasp_conf_keylog(sc, tp_keylog_cb, &skl));
+    tp_pair t;
+    tp_pair_init(&t, cc, sc, 0, 0, "localhost");
+    tp_pair_connect(&t);
+    uint8_t secret[64];
+    tp_keylog_get(&skl, "SERVER_TRAFFIC_SECRET_0", secret);
+    tp_dir d;
+    tp_dir_init(&d, (uint16_t)clasp_get_ciphersuite_id(t.srv), secret);
+    /* The server's NewSessionTickets went first under this key. */
+    tp_q_clear(&t.p.q[1]);
+    d.seq = 0;
+    /* RFC 8446 §4.3.2: context 01 02, signature_algorithms
+     * {ecdsa_secp256r1_sha256}. */
+    static const uint8_t cr[] = {0x0d, 0x00, 0x00, 0x0d, 0x02, 0x01,
+                                 0x02, 0x00, 0x08, 0x00, 0x0d, 0x00,
+                                 0x04, 0x00, 0x02, 0x04, 0x03};
+    tp_dir_seal(&d, 22, cr, sizeof(cr), &t.p.q[1]);
+    unsigned char b[8];
+    assert_clasp_err(clasp_read(t.cli, b, sizeof(b)),
+                     CLASP_ERR_UNEXPECTED_MESSAGE);
+    tp_dir_free(&d);
+    free_all(&t, cc, sc);
+}
+
+/* SECURITY-CHECKLIST 24: a Finished without Certificate and
+ * CertificateVerify while a request is open is refused, from its header. */
+static void pha_finished_alone_refused(void **state)
+{
+    (void)state;
+    clasp_config *cc, *sc;
+    tp_pair t;
+    tp_keylog ckl;
+    pha_pair(&t, &cc, &sc, CLASP_VERIFY_OPTIONAL, 1, &ckl);
+    assert_clasp_ok(clasp_verify_client_post_handshake(t.srv));
+    uint8_t secret[64];
+    size_t n = tp_keylog_get(&ckl, "CLIENT_TRAFFIC_SECRET_0", secret);
+    assert_int_equal(n, 32);
+    tp_dir d;
+    tp_dir_init(&d, (uint16_t)clasp_get_ciphersuite_id(t.cli), secret);
+    uint8_t fin[4 + 32] = {0x14, 0x00, 0x00, 0x20};
+    tp_dir_seal(&d, 22, fin, sizeof(fin), &t.p.q[0]);
+    unsigned char b[8];
+    assert_clasp_err(clasp_read(t.srv, b, sizeof(b)),
+                     CLASP_ERR_UNEXPECTED_MESSAGE);
+    tp_dir_free(&d);
+    free_all(&t, cc, sc);
+}
+
+/* Without an open request a Certificate is unexpected_message too. */
+static void pha_certificate_without_request_refused(void **state)
+{
+    (void)state;
+    clasp_config *cc, *sc;
+    tp_pair t;
+    tp_keylog ckl;
+    pha_pair(&t, &cc, &sc, CLASP_VERIFY_OPTIONAL, 1, &ckl);
+    uint8_t secret[64];
+    tp_keylog_get(&ckl, "CLIENT_TRAFFIC_SECRET_0", secret);
+    tp_dir d;
+    tp_dir_init(&d, (uint16_t)clasp_get_ciphersuite_id(t.cli), secret);
+    static const uint8_t ct[] = {0x0b, 0x00, 0x00, 0x04,
+                                 0x00, 0x00, 0x00, 0x00};
+    tp_dir_seal(&d, 22, ct, sizeof(ct), &t.p.q[0]);
+    unsigned char b[8];
+    assert_clasp_err(clasp_read(t.srv, b, sizeof(b)),
+                     CLASP_ERR_UNEXPECTED_MESSAGE);
+    tp_dir_free(&d);
+    free_all(&t, cc, sc);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(pha_with_data_both_ways),
+        cmocka_unit_test(pha_after_key_update),
+        cmocka_unit_test(pha_required_without_certificate),
+        cmocka_unit_test(pha_optional_without_certificate),
+        cmocka_unit_test(pha_not_offered),
+        cmocka_unit_test(pha_request_without_offer_refused),
+        cmocka_unit_test(pha_finished_alone_refused),
+        cmocka_unit_test(pha_certificate_without_request_refused),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
