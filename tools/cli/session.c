@@ -153,7 +153,7 @@ static int next_segment(relay *r, const cli_opts *o, int *cmd)
     size_t len = nl != NULL ? (size_t)(nl - p) + 1 : left;
     *cmd = 0;
     if (!o->has_nocommands && r->at_line_start && len == 2 && nl != NULL &&
-        (p[0] == 'k' || p[0] == 'K' || p[0] == 'Q')) {
+        (p[0] == 'k' || p[0] == 'K' || p[0] == 'Q' || p[0] == 'c')) {
         *cmd = p[0];
     }
     r->at_line_start = nl != NULL;
@@ -173,6 +173,11 @@ static int run_command(relay *r, clasp_context *ssl, const cli_opts *o, int cmd)
         r->need_flush = rc == CLASP_ERR_WANT_WRITE;
         r->done = 1;
         return is_retry(rc) ? 0 : rc;
+    }
+    if (cmd == 'c') {
+        /* Post-handshake auth (pha.c); the answer comes with reads. */
+        r->need_flush = 1;
+        return cli_pha_command(ssl, o);
     }
     int rc = clasp_key_update(ssl, cmd == 'K');
     if (rc != 0) {

@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# Post-handshake client authentication (RFC 8446 §4.6.2) with OpenSSL:
+#   openssl s_client -enable_pha against `clasp server -www -enable_pha`
+#   (GET /secret asks for the certificate after the handshake), and
+#   `clasp client -enable_pha` against openssl s_server's `c` command.
+. "$(dirname "$0")/lib.sh"
+
+need_bin openssl openssl
+
+# s_srv [clasp server args...]: our -www server, one connection.
+s_srv() {
+    start_server clasp-server '^ACCEPT' "$CLASP" server -accept @PORT@ \
+        -naccept 1 -www -cert "$PKI/ecdsa-p256/chain.pem" \
+        -key "$PKI/ecdsa-p256/leaf.key" -CAfile "$ROOTS" "$@"
+}
+
+CLIENT_CERT=(-cert "$PKI/client/client.pem"
+    -cert_chain "$PKI/ecdsa-p256/inter.pem" -key "$PKI/client/client.key")
+
+# o_get PATH [s_client args...]
+o_get() {
+    local path=$1
+    shift
+    printf 'GET %s HTTP/1.0\r\n\r\n' "$path" |
+        timeout "$T" openssl s_client -tls1_3 -connect "localhost:$PORT" \
+            -CAfile "$ROOTS" -verify_return_error -ign_eof "$@" \
+            >"$CASE_DIR/page.out" 2>"$CASE_DIR/client.log" ||
+        why "s_client failed (exit $?)"
+}
+
+s_secret() {
+    # No CertificateRequest in the handshake; the page after the
+    # post-handshake one is answered with a certificate that verifies.
+    s_srv -Verify 1 -enable_pha &&
+        o_get /secret -enable_pha "${CLIENT_CERT[@]}" &&
+        has "$CASE_DIR/page.out" "clasp secret: your certificate verified" &&
+        has "$CASE_DIR/clasp-server.log" "PHA done: certificate verified"
+}
+
+s_secret_no_cert() {
+    # -verify (optional): s_client has no certificate, answers with an
+    # empty one, and the page is refused.
+    s_srv -verify 1 -enable_pha &&
+        o_get /secret -enable_pha &&
+        has "$CASE_DIR/page.out" "403 Forbidden" &&
+        has "$CASE_DIR/clasp-server.log" "PHA done: no certificate"
+}
+
+s_secret_required_no_cert() {
+    # -Verify: an empty Certificate is certificate_required (§4.4.2.4).
+    s_srv -Verify 1 -enable_pha || return 1
+    o_get /secret -enable_pha
+    has "$CASE_DIR/clasp-server.log" "CLASP_ERR_CERTIFICATE_REQUIRED" &&
+        hasnt "$CASE_DIR/page.out" "clasp secret"
+}
+
+s_secret_not_offered() {
+    # s_client without -enable_pha: the handshake asks (fallback), but no
+    # post-handshake request may be sent (§4.6.2): 403.
+    s_srv -Verify 1 -enable_pha &&
+        o_get /secret "${CLIENT_CERT[@]}" &&
+        has "$CASE_DIR/page.out" "403 Forbidden"
+}
+
+c_answers_s_server() {
+    # s_server's `c` command: a CertificateRequest after the handshake;
+    # we answer, then data flows on both ways.
+    fifo_open s.in && fifo_open c.in || return 1
+    SERVER_STDIN=$CASE_DIR/s.in start_server s_server '^ACCEPT' \
+        openssl s_server -tls1_3 -accept "127.0.0.1:@PORT@" -naccept 1 \
+        -cert "$PKI/ecdsa-p256/leaf.pem" \
+        -cert_chain "$PKI/ecdsa-p256/inter.pem" \
+        -key "$PKI/ecdsa-p256/leaf.key" -verifyCAfile "$ROOTS" || return 1
+    timeout "$T" "$CLASP" client -connect "localhost:$PORT" -CAfile "$ROOTS" \
+        -brief -trace -enable_pha -cert "$PKI/client/client-chain.pem" \
+        -key "$PKI/client/client.key" <"$CASE_DIR/c.in" \
+        >"$CASE_DIR/client.out" 2>"$CASE_DIR/client.log" &
+    local cpid=$!
+    PIDS+=("$cpid")
+    wait_for "$CASE_DIR/client.log" "CONNECTION ESTABLISHED" ||
+        why "no handshake" || return 1
+    fifo_send s.in c
+    wait_for "$CASE_DIR/client.log" '\[Finished\] +[0-9]+ B --------->' ||
+        why "no answer from us" || return 1
+    fifo_send s.in "data after the request"
+    wait_for "$CASE_DIR/client.out" "data after the request" ||
+        why "data after the request not received" || return 1
+    fifo_send c.in "data from the client"
+    wait_for "$CASE_DIR/s_server.log" "data from the client" ||
+        why "s_server did not get our data after the answer" || return 1
+    fifo_send c.in Q
+    wait "$cpid" || why "clasp client exit status $?" || return 1
+    fifo_close s.in
+    fifo_close c.in
+    grep -qE '<--------- \[CertificateRequest\]' "$CASE_DIR/client.log" ||
+        why "the CertificateRequest not in our trace" || return 1
+    grep -qE '\[CertificateVerify\] +[0-9]+ B --------->' \
+        "$CASE_DIR/client.log" || why "no CertificateVerify from us"
+}
+
+run_case "s_client -enable_pha: GET /secret after the certificate" s_secret
+run_case "s_client -enable_pha without certificate, -verify: 403" \
+    s_secret_no_cert
+run_case "s_client -enable_pha without certificate, -Verify: fatal" \
+    s_secret_required_no_cert
+run_case "s_client without -enable_pha: no request, 403" s_secret_not_offered
+run_case "clasp client -enable_pha answers s_server's c" c_answers_s_server
+finish "pha interop"
