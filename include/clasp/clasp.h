@@ -571,6 +571,19 @@ CLASP_API int clasp_verify_client_post_handshake(clasp_context *ssl);
  * client's leaf. */
 CLASP_API int clasp_get_post_handshake_auth(const clasp_context *ssl);
 
+/* ---- certificate_authorities (RFC 8446 §4.2.4) ------------------------ */
+
+/** Server: list the names of the trust anchors (clasp_conf_ca_*) in every
+ * CertificateRequest (default on; a list over 2^16-1 bytes, e.g. a whole
+ * system store, is left out). A client picks, among its certificates that
+ * fit the server's schemes, the first whose chain names a listed issuer,
+ * else the first that fits. */
+CLASP_API int clasp_conf_cert_req_ca_list(clasp_config *conf, int enable);
+/** Client: send certificate_authorities in the ClientHello with the names
+ * of the trust anchors (default off); a clasp server then prefers a chain
+ * with a listed issuer the same way. */
+CLASP_API int clasp_conf_ca_names_in_hello(clasp_config *conf, int enable);
+
 #ifdef __cplusplus
 }
 #endif

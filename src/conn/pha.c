@@ -37,3 +37,19 @@ int clasp_get_post_handshake_auth(const clasp_context *c)
     ENSURE(c != NULL, CLASP_ERR_BAD_INPUT_DATA);
     return c->pha_result;
 }
+
+int clasp_conf_cert_req_ca_list(clasp_config *conf, int enable)
+{
+    ENSURE(conf != NULL, CLASP_ERR_BAD_INPUT_DATA);
+    ENSURE(!atomic_load(&conf->frozen), CLASP_ERR_BAD_STATE);
+    conf->cr_ca_list_off = enable == 0;
+    return CLASP_OK;
+}
+
+int clasp_conf_ca_names_in_hello(clasp_config *conf, int enable)
+{
+    ENSURE(conf != NULL, CLASP_ERR_BAD_INPUT_DATA);
+    ENSURE(!atomic_load(&conf->frozen), CLASP_ERR_BAD_STATE);
+    conf->ch_ca_list = enable != 0;
+    return CLASP_OK;
+}

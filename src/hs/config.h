@@ -86,8 +86,13 @@ struct clasp_config {
     clasp_clock_t *f_clock;
     void *clock_arg;
 
-    /* Client: offer post_handshake_auth (src/conn/pha.c). */
+    /* Client: offer post_handshake_auth; server: defer the request
+     * (src/conn/pha.c). */
     bool post_hs_auth;
+    /* certificate_authorities (hs_ca.c): left out of CertificateRequest;
+     * sent in ClientHello. */
+    bool cr_ca_list_off;
+    bool ch_ca_list;
 };
 
 /* Tests and tools: replace the config's provider (the config takes

@@ -172,6 +172,10 @@ struct clasp_hs {
     uint8_t cb_psk[CLASP_KS_MAX_PSK_LEN];
     size_t cb_psk_len;
     clasp_hash_id cb_psk_hash;
+
+    /* Client: our certificate_authorities list (hs_ca.c, owned). */
+    uint8_t *ca_names;
+    size_t ca_names_len;
 };
 
 struct clasp_context {

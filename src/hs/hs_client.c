@@ -13,6 +13,7 @@
 #include "base/mem.h"
 #include "base/rd.h"
 #include "hs/hs_common.h"
+#include "hs/hs_pha.h"
 
 static void free_shares(clasp_conn *c)
 {
@@ -158,6 +159,9 @@ static int write_client_hello(clasp_conn *c)
     c->pha_offered = c->conf->post_hs_auth;
     if (c->pha_offered) {
         clasp_exts_set(e, CLASP_EXT_ID_POST_HANDSHAKE_AUTH);
+    }
+    if (rc == CLASP_OK) {
+        rc = clasp_hs_ca_ch_ext(c, e);
     }
     hs->ext_sent = e->present;
 
@@ -447,6 +451,16 @@ static int cli_recv_cert_or_cr(clasp_conn *c, const struct clasp_hs_msg *m,
         }
         hs->client_sig_alg_count = n;
         hs->cert_requested = true;
+        /* §4.2.4: prefer a chain the server's list names (hs_ca.c). */
+        clasp_span ca = clasp_span_of(NULL, 0);
+        if (clasp_exts_has(&cr->exts, CLASP_EXT_ID_CERTIFICATE_AUTHORITIES)) {
+            ca = cr->exts.certificate_authorities.authorities;
+        }
+        int found = clasp_hs_ca_pick(c, c->conf, hs->client_sig_algs, n, ca,
+                                     &hs->certkey, &hs->cert_sig_alg);
+        if (found != CLASP_OK && found != CLASP_ERR_NOT_FOUND) {
+            rc = found;
+        }
     }
     clasp_mem_free(cr);
     *next = C_WAIT_CERT;
@@ -500,15 +514,8 @@ static int cli_send_flight2(clasp_conn *c, const struct clasp_hs_msg *m,
     if (hs->cert_requested) {
         /* §4.4.2: our chain if one fits the server's schemes, else an
          * empty Certificate. */
-        const clasp_certkey *ck = NULL;
-        uint16_t alg = 0;
-        for (size_t i = 0; i < c->conf->cert_count && ck == NULL; i++) {
-            if (clasp_hs_pick_sig_alg(c, &c->conf->certs[i],
-                                      hs->client_sig_algs,
-                                      hs->client_sig_alg_count, &alg) == 0) {
-                ck = &c->conf->certs[i];
-            }
-        }
+        const clasp_certkey *ck = hs->certkey;
+        uint16_t alg = hs->cert_sig_alg;
         TRY(clasp_hs_send_certificate(c, ck, clasp_span_of(NULL, 0)));
         if (ck != NULL) {
             TRY(clasp_hs_send_cv(c, ck, alg));

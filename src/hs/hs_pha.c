@@ -113,14 +113,29 @@ int clasp_hs_write_cr(clasp_conn *c, clasp_span context)
     cr->exts.sig_alg.kept = n;
     cr->exts.sig_alg.count = n;
     clasp_exts_set(&cr->exts, CLASP_EXT_ID_SIG_ALG);
+    /* §4.2.4: the names of our trust anchors (unless turned off). */
+    uint8_t *names = NULL;
+    size_t names_len = 0;
+    int rc = CLASP_OK;
+    if (!conf->cr_ca_list_off) {
+        rc = clasp_hs_ca_list(c, &names, &names_len);
+    }
+    if (names != NULL) {
+        cr->exts.certificate_authorities.authorities =
+            clasp_span_of(names, names_len);
+        clasp_exts_set(&cr->exts, CLASP_EXT_ID_CERTIFICATE_AUTHORITIES);
+    }
     clasp_wr w;
-    int rc = clasp_hs_out_reserve(c, 512 + context.len, &w);
+    if (rc == CLASP_OK) {
+        rc = clasp_hs_out_reserve(c, 512 + context.len + names_len, &w);
+    }
     if (rc == CLASP_OK) {
         rc = clasp_cr_write(&w, cr);
     }
     if (rc == CLASP_OK) {
         rc = clasp_hs_out_commit(c, &w, true);
     }
+    clasp_mem_free(names);
     clasp_mem_free(cr);
     return rc;
 }
@@ -229,19 +244,6 @@ static int srv_recv(clasp_conn *c, const struct clasp_hs_msg *m)
     }
 }
 
-/* Client: our chain for the request, or NULL for an empty Certificate. */
-static const clasp_certkey *pick_cert(const clasp_conn *c, uint16_t *alg)
-{
-    const struct clasp_hs *hs = c->hs;
-    for (size_t i = 0; i < c->conf->cert_count; i++) {
-        if (clasp_hs_pick_sig_alg(c, &c->conf->certs[i], hs->client_sig_algs,
-                                  hs->client_sig_alg_count, alg) == 0) {
-            return &c->conf->certs[i];
-        }
-    }
-    return NULL;
-}
-
 static int cli_answer(clasp_conn *c, const struct clasp_hs_msg *m)
 {
     /* §4.6.2: "A client that receives a CertificateRequest message
@@ -271,6 +273,15 @@ static int cli_answer(clasp_conn *c, const struct clasp_hs_msg *m)
             hs->client_sig_algs[i] = l->v[i];
         }
         hs->client_sig_alg_count = n;
+        clasp_span ca = clasp_span_of(NULL, 0);
+        if (clasp_exts_has(&cr->exts, CLASP_EXT_ID_CERTIFICATE_AUTHORITIES)) {
+            ca = cr->exts.certificate_authorities.authorities;
+        }
+        int found = clasp_hs_ca_pick(c, c->conf, hs->client_sig_algs, n, ca,
+                                     &hs->certkey, &hs->cert_sig_alg);
+        if (found != CLASP_OK && found != CLASP_ERR_NOT_FOUND) {
+            rc = found;
+        }
     }
     clasp_mem_free(cr);
     TRY(rc);
@@ -283,8 +294,8 @@ static int cli_answer(clasp_conn *c, const struct clasp_hs_msg *m)
     /* §4.4: Certificate (echoing the context), CertificateVerify when the
      * list is not empty, Finished under the current client application
      * traffic secret; all sealed under the application keys. */
-    uint16_t alg = 0;
-    const clasp_certkey *ck = pick_cert(c, &alg);
+    uint16_t alg = hs->cert_sig_alg;
+    const clasp_certkey *ck = hs->certkey;
     TRY(clasp_hs_send_certificate(
         c, ck, clasp_span_of(hs->cr_context, hs->cr_context_len)));
     if (ck != NULL) {

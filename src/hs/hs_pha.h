@@ -31,6 +31,23 @@ CLASP_MUST_USE int clasp_hs_write_cr(clasp_conn *c, clasp_span context);
  * KeyUpdate, or the next message of an open request; client: a
  * CertificateRequest only after offering post_handshake_auth. */
 bool clasp_hs_pha_allows(const clasp_conn *c, uint8_t type);
+/* hs_ca.c: certificate_authorities (RFC 8446 §4.2.4). The body of the
+ * DN list of our trust anchors (clasp_mem_calloc'd; NULL when there is
+ * none or it exceeds 2^16-1 bytes). */
+CLASP_MUST_USE int clasp_hs_ca_list(const clasp_conn *c, uint8_t **buf,
+                                    size_t *len);
+/* Our chain for the peer's schemes, preferring one whose issuers the
+ * peer's list (possibly empty) names; CLASP_ERR_NOT_FOUND if none fits. */
+CLASP_MUST_USE int clasp_hs_ca_pick(const clasp_conn *c,
+                                    const clasp_config *src,
+                                    const uint16_t *sig_algs,
+                                    size_t sig_alg_count,
+                                    clasp_span authorities,
+                                    const clasp_certkey **out, uint16_t *alg);
+/* Client: certificate_authorities into a ClientHello being built, when
+ * configured (the list is kept in c->hs until the handshake ends). */
+struct clasp_exts;
+CLASP_MUST_USE int clasp_hs_ca_ch_ext(clasp_conn *c, struct clasp_exts *e);
 /* Server: largest body accepted for a post-handshake message. */
 size_t clasp_hs_pha_msg_limit(const clasp_conn *c, uint8_t type);
 

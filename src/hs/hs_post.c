@@ -44,6 +44,7 @@ void clasp_hs_free(clasp_conn *c)
         c->prov->pkey_free(hs->peer_key);
     }
     clasp_mem_free(hs->cookie);
+    clasp_mem_free(hs->ca_names);
     clasp_tkt_clear(&hs->psk_ticket);
     clasp_ks_wipe(&hs->ks);
     clasp_ts_free(&hs->ts);

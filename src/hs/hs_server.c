@@ -162,17 +162,17 @@ static int choose_cert(clasp_conn *c, const struct clasp_ch *ch)
     const clasp_config *src =
         hs->cert_source != NULL ? hs->cert_source : c->conf;
     const struct clasp_u16_list *l = &ch->exts.sig_alg;
-    for (size_t i = 0; i < src->cert_count; i++) {
-        uint16_t alg;
-        if (clasp_hs_pick_sig_alg(c, &src->certs[i], l->v, l->kept, &alg) ==
-            CLASP_OK) {
-            hs->certkey = &src->certs[i];
-            hs->cert_sig_alg = alg;
-            return CLASP_OK;
-        }
+    /* §4.2.4: prefer a chain the client's certificate_authorities names
+     * (hs_ca.c). */
+    clasp_span ca = clasp_span_of(NULL, 0);
+    if (clasp_exts_has(&ch->exts, CLASP_EXT_ID_CERTIFICATE_AUTHORITIES)) {
+        ca = ch->exts.certificate_authorities.authorities;
     }
+    int rc = clasp_hs_ca_pick(c, src, l->v, l->kept, ca, &hs->certkey,
+                              &hs->cert_sig_alg);
     /* §4.4.2.2: no certificate fits the client's schemes. */
-    BAIL(CLASP_ERR_HANDSHAKE_FAILURE);
+    ENSURE(rc != CLASP_ERR_NOT_FOUND, CLASP_ERR_HANDSHAKE_FAILURE);
+    return rc;
 }
 
 /* Server name (RFC 6066 §3): the application's callback may pick the
