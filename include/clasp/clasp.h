@@ -584,6 +584,23 @@ CLASP_API int clasp_conf_cert_req_ca_list(clasp_config *conf, int enable);
  * with a listed issuer the same way. */
 CLASP_API int clasp_conf_ca_names_in_hello(clasp_config *conf, int enable);
 
+/* ---- verify callback --------------------------------------------------- */
+
+/** Called after each verification of the peer's chain (handshake and
+ * post-handshake authentication, both roles; never with authmode NONE):
+ * der/len hold the chain as received (leaf first, count entries, valid
+ * during the call only), result is the library's verdict (0, or the
+ * CLASP_ERR_* of the refusal). Return 0 to accept the chain (even one the
+ * library refused: the application takes the responsibility), or a
+ * negative CLASP_ERR_* to refuse it: an error of the certificate class or
+ * CLASP_ERR_ACCESS_DENIED gives its own alert, any other bad_certificate.
+ * With authmode OPTIONAL a refusal is reported, not fatal. */
+typedef int clasp_verify_t(void *arg, clasp_context *ssl,
+                           const unsigned char *const *der, const size_t *len,
+                           size_t count, int result);
+CLASP_API int clasp_conf_verify(clasp_config *conf, clasp_verify_t *f_verify,
+                                void *arg);
+
 #ifdef __cplusplus
 }
 #endif

@@ -53,3 +53,12 @@ int clasp_conf_ca_names_in_hello(clasp_config *conf, int enable)
     conf->ch_ca_list = enable != 0;
     return CLASP_OK;
 }
+
+int clasp_conf_verify(clasp_config *conf, clasp_verify_t *f_verify, void *arg)
+{
+    ENSURE(conf != NULL, CLASP_ERR_BAD_INPUT_DATA);
+    ENSURE(!atomic_load(&conf->frozen), CLASP_ERR_BAD_STATE);
+    conf->f_verify = f_verify;
+    conf->verify_arg = arg;
+    return CLASP_OK;
+}

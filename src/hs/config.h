@@ -93,6 +93,9 @@ struct clasp_config {
      * sent in ClientHello. */
     bool cr_ca_list_off;
     bool ch_ca_list;
+    /* The application's verify callback (hs_verify.c). */
+    clasp_verify_t *f_verify;
+    void *verify_arg;
 };
 
 /* Tests and tools: replace the config's provider (the config takes

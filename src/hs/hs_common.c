@@ -188,6 +188,7 @@ int clasp_hs_recv_certificate(clasp_conn *c, const struct clasp_hs_msg *m,
         ENSURE(conf->trust != NULL, CLASP_ERR_UNKNOWN_CA);
         int rc = c->prov->verify_chain(c->prov->ctx, conf->trust, chain,
                                        ct.certificate_list_count, &opts);
+        rc = clasp_hs_verify_cb(c, chain, ct.certificate_list_count, rc);
         if (rc < 0 && conf->authmode == CLASP_VERIFY_REQUIRED) {
             return rc;
         }

@@ -48,6 +48,11 @@ CLASP_MUST_USE int clasp_hs_ca_pick(const clasp_conn *c,
  * configured (the list is kept in c->hs until the handshake ends). */
 struct clasp_exts;
 CLASP_MUST_USE int clasp_hs_ca_ch_ext(clasp_conn *c, struct clasp_exts *e);
+/* hs_verify.c: the application's verify callback, if any, decides on a
+ * verified (result 0) or refused (result < 0) chain; returns the verdict.
+ */
+CLASP_MUST_USE int clasp_hs_verify_cb(clasp_conn *c, const clasp_span *chain,
+                                      size_t n, int result);
 /* Server: largest body accepted for a post-handshake message. */
 size_t clasp_hs_pha_msg_limit(const clasp_conn *c, uint8_t type);
 
