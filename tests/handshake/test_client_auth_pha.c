@@ -277,6 +277,131 @@ static void pha_certificate_without_request_refused(void **state)
     free_all(&t, cc, sc);
 }
 
+/* An evil client: the server's open request answered by hand, sealed
+ * under the client's application key. */
+typedef struct {
+    tp_pair t;
+    clasp_config *cc;
+    clasp_config *sc;
+    tp_keylog ckl;
+    tp_dir d;
+    uint8_t msg[4096];
+    size_t len;
+} evil;
+
+static void evil_start(evil *e)
+{
+    pha_pair(&e->t, &e->cc, &e->sc, CLASP_VERIFY_OPTIONAL, 1, &e->ckl);
+    assert_clasp_ok(clasp_verify_client_post_handshake(e->t.srv));
+    uint8_t secret[64];
+    tp_keylog_get(&e->ckl, "CLIENT_TRAFFIC_SECRET_0", secret);
+    tp_dir_init(&e->d, (uint16_t)clasp_get_ciphersuite_id(e->t.cli), secret);
+    e->len = 0;
+}
+
+static void put(evil *e, const void *p, size_t n)
+{
+    assert_true(e->len + n <= sizeof(e->msg));
+    memcpy(e->msg + e->len, p, n);
+    e->len += n;
+}
+
+static void put_n(evil *e, size_t v, size_t bytes)
+{
+    for (size_t i = bytes; i > 0; i--) {
+        uint8_t b = (uint8_t)(v >> (8 * (i - 1)));
+        put(e, &b, 1);
+    }
+}
+
+/* RFC 8446 §4.4.2 Certificate with the given context and an optional
+ * certificate (no extensions). */
+static void put_certificate(evil *e, const uint8_t *ctx, size_t ctx_len,
+                            const uint8_t *der, size_t der_len)
+{
+    size_t list = der != NULL ? 3 + der_len + 2 : 0;
+    put_n(e, 0x0b, 1);
+    put_n(e, 1 + ctx_len + 3 + list, 3);
+    put_n(e, ctx_len, 1);
+    put(e, ctx, ctx_len);
+    put_n(e, list, 3);
+    if (der != NULL) {
+        put_n(e, der_len, 3);
+        put(e, der, der_len);
+        put_n(e, 0, 2);
+    }
+}
+
+static void evil_expect(evil *e, int err)
+{
+    tp_dir_seal(&e->d, 22, e->msg, e->len, &e->t.p.q[0]);
+    unsigned char b[8];
+    assert_clasp_err(clasp_read(e->t.srv, b, sizeof(b)), err);
+    tp_dir_free(&e->d);
+    free_all(&e->t, e->cc, e->sc);
+}
+
+/* §4.4.2: the Certificate must echo the request's context. */
+static void pha_wrong_context(void **state)
+{
+    (void)state;
+    evil e;
+    evil_start(&e);
+    static const uint8_t ctx[8] = {0};
+    put_certificate(&e, ctx, sizeof(ctx), NULL, 0);
+    evil_expect(&e, CLASP_ERR_ILLEGAL_PARAMETER);
+}
+
+/* §4.4.4: an empty Certificate, then a Finished with a wrong MAC. */
+static void pha_bad_finished(void **state)
+{
+    (void)state;
+    evil e;
+    evil_start(&e);
+    const struct clasp_hs *hs = e.t.srv->hs;
+    put_certificate(&e, hs->cr_context, hs->cr_context_len, NULL, 0);
+    uint8_t fin[4 + 32] = {0x14, 0x00, 0x00, 0x20};
+    put(&e, fin, sizeof(fin));
+    evil_expect(&e, CLASP_ERR_DECRYPT_ERROR);
+}
+
+/* §4.4.3: the client's certificate with a signature that does not
+ * verify: decrypt_error. */
+static void pha_bad_certificate_verify(void **state)
+{
+    (void)state;
+    evil e;
+    evil_start(&e);
+    const struct clasp_hs *hs = e.t.srv->hs;
+    size_t der_len;
+    uint8_t *der = tp_pem_der("pki/client/client.pem", &der_len);
+    put_certificate(&e, hs->cr_context, hs->cr_context_len, der, der_len);
+    free(der);
+    /* ecdsa_secp256r1_sha256, a well-formed DER signature (r = s = 1)
+     * that is not the key's. */
+    static const uint8_t cv[] = {0x0f, 0x00, 0x00, 0x0c, 0x04, 0x03,
+                                 0x00, 0x08, 0x30, 0x06, 0x02, 0x01,
+                                 0x01, 0x02, 0x01, 0x01};
+    put(&e, cv, sizeof(cv));
+    evil_expect(&e, CLASP_ERR_DECRYPT_ERROR);
+}
+
+/* A Certificate, then a Finished without the CertificateVerify. */
+static void pha_finished_without_cv(void **state)
+{
+    (void)state;
+    evil e;
+    evil_start(&e);
+    const struct clasp_hs *hs = e.t.srv->hs;
+    size_t der_len;
+    uint8_t *der = tp_pem_der("pki/client/client.pem", &der_len);
+    put_certificate(&e, hs->cr_context, hs->cr_context_len, der, der_len);
+    free(der);
+    uint8_t fin[4 + 32] = {0x14, 0x00, 0x00, 0x20};
+    put(&e, fin, sizeof(fin));
+    evil_expect(&e, CLASP_ERR_UNEXPECTED_MESSAGE);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -288,6 +413,10 @@ int main(void)
         cmocka_unit_test(pha_request_without_offer_refused),
         cmocka_unit_test(pha_finished_alone_refused),
         cmocka_unit_test(pha_certificate_without_request_refused),
+        cmocka_unit_test(pha_wrong_context),
+        cmocka_unit_test(pha_bad_finished),
+        cmocka_unit_test(pha_bad_certificate_verify),
+        cmocka_unit_test(pha_finished_without_cv),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
