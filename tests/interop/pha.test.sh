@@ -6,6 +6,7 @@
 . "$(dirname "$0")/lib.sh"
 
 need_bin openssl openssl
+need_bin gnutls-cli gnutls-bin
 
 # s_srv [clasp server args...]: our -www server, one connection.
 s_srv() {
@@ -98,6 +99,52 @@ c_answers_s_server() {
         "$CASE_DIR/client.log" || why "no CertificateVerify from us"
 }
 
+g_secret() {
+    # gnutls-cli --post-handshake-auth answers the request with its
+    # --x509certfile certificate.
+    s_srv -Verify 1 -enable_pha || return 1
+    # stdin stays open a moment: at its end gnutls-cli closes its write
+    # side, after which it can no longer answer the request.
+    { printf 'GET /secret HTTP/1.0\r\n\r\n'; sleep 2; } |
+        timeout "$T" gnutls-cli --priority "NORMAL:-VERS-ALL:+VERS-TLS1.3" \
+            --x509cafile "$ROOTS" -p "$PORT" --post-handshake-auth \
+            --x509certfile "$PKI/client/client-chain.pem" \
+            --x509keyfile "$PKI/client/client.key" localhost \
+            >"$CASE_DIR/page.out" 2>&1 ||
+        why "gnutls-cli failed (exit $?)" || return 1
+    has "$CASE_DIR/page.out" "clasp secret: your certificate verified" &&
+        has "$CASE_DIR/clasp-server.log" "PHA done: certificate verified"
+}
+
+s_ca_names() {
+    # certificate_authorities in our CertificateRequest (RFC 8446 §4.2.4):
+    # s_client lists the names it received.
+    s_srv -Verify 1 &&
+        o_get / "${CLIENT_CERT[@]}" &&
+        has "$CASE_DIR/page.out" "Acceptable client certificate CA names" &&
+        has "$CASE_DIR/page.out" "clasp test root ecdsa-p256"
+}
+
+c_picks_by_ca_names() {
+    # s_server -Verify lists the names of its -CAfile; our client holds an
+    # ed25519 chain first and picks the client chain the list names.
+    start_server s_server '^ACCEPT' openssl s_server -tls1_3 \
+        -accept "127.0.0.1:@PORT@" -naccept 1 -www \
+        -cert "$PKI/ecdsa-p256/leaf.pem" \
+        -cert_chain "$PKI/ecdsa-p256/inter.pem" \
+        -key "$PKI/ecdsa-p256/leaf.key" -Verify 1 -verify_return_error \
+        -CAfile "$PKI/ecdsa-p256/root.pem" || return 1
+    printf 'GET / HTTP/1.0\r\n\r\n' |
+        timeout "$T" "$CLASP" client -connect "localhost:$PORT" \
+            -CAfile "$ROOTS" -brief -ign_eof \
+            -cert "$PKI/ed25519/chain.pem" -key "$PKI/ed25519/leaf.key" \
+            -cert "$PKI/client/client-chain.pem" \
+            -key "$PKI/client/client.key" \
+            >"$CASE_DIR/page.out" 2>"$CASE_DIR/client.log" ||
+        why "clasp client failed (exit $?)" || return 1
+    has "$CASE_DIR/page.out" "clasp test client"
+}
+
 run_case "s_client -enable_pha: GET /secret after the certificate" s_secret
 run_case "s_client -enable_pha without certificate, -verify: 403" \
     s_secret_no_cert
@@ -105,4 +152,8 @@ run_case "s_client -enable_pha without certificate, -Verify: fatal" \
     s_secret_required_no_cert
 run_case "s_client without -enable_pha: no request, 403" s_secret_not_offered
 run_case "clasp client -enable_pha answers s_server's c" c_answers_s_server
+run_case "s_client sees our certificate_authorities" s_ca_names
+run_case "clasp client picks its chain by s_server's CA names" \
+    c_picks_by_ca_names
+run_case "gnutls-cli --post-handshake-auth: GET /secret" g_secret
 finish "pha interop"
