@@ -152,6 +152,38 @@ run_case "s_client -enable_pha without certificate, -Verify: fatal" \
     s_secret_required_no_cert
 run_case "s_client without -enable_pha: no request, 403" s_secret_not_offered
 run_case "clasp client -enable_pha answers s_server's c" c_answers_s_server
+s_command_c() {
+    # Our relay's stdin command c: a request at any time; s_client
+    # -enable_pha answers, data flows on after it.
+    fifo_open s.in && fifo_open c.in || return 1
+    SERVER_STDIN=$CASE_DIR/s.in start_server clasp-server '^ACCEPT' \
+        "$CLASP" server -accept @PORT@ -naccept 1 \
+        -cert "$PKI/ecdsa-p256/chain.pem" -key "$PKI/ecdsa-p256/leaf.key" \
+        -CAfile "$ROOTS" -Verify 1 -enable_pha || return 1
+    timeout "$T" openssl s_client -tls1_3 -connect "localhost:$PORT" \
+        -CAfile "$ROOTS" -enable_pha "${CLIENT_CERT[@]}" \
+        <"$CASE_DIR/c.in" >"$CASE_DIR/client.out" 2>"$CASE_DIR/client.log" &
+    local cpid=$!
+    PIDS+=("$cpid")
+    wait_for "$CASE_DIR/clasp-server.log" "handshake complete" ||
+        why "no handshake" || return 1
+    fifo_send s.in c
+    fifo_send s.in "data after the request"
+    wait_for "$CASE_DIR/clasp-server.log" "PHA done: certificate verified" ||
+        why "no verified answer" || return 1
+    wait_for "$CASE_DIR/client.out" "data after the request" ||
+        why "s_client did not get our data" || return 1
+    fifo_send c.in "data from s_client"
+    wait_for "$CASE_DIR/clasp-server.log" "data from s_client" ||
+        why "no data from s_client after the answer" || return 1
+    fifo_send s.in Q
+    fifo_close s.in
+    fifo_close c.in
+    wait "$cpid" 2>/dev/null
+    return 0
+}
+
+run_case "clasp server command c, s_client -enable_pha answers" s_command_c
 run_case "s_client sees our certificate_authorities" s_ca_names
 run_case "clasp client picks its chain by s_server's CA names" \
     c_picks_by_ca_names

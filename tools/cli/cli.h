@@ -166,6 +166,8 @@ int cli_session_key_update(clasp_context *ssl, cli_sock *s, int request);
 int cli_pha_request_wait(clasp_context *ssl, cli_sock *s, const cli_opts *o);
 /* The relay's stdin command c: request post-handshake auth. */
 int cli_pha_command(clasp_context *ssl, const cli_opts *o);
+/* Relay: print the outcome of a request once it changes. */
+void cli_pha_report(clasp_context *ssl, const cli_opts *o, int *seen);
 /* -www GET /secret: the page only after the client's certificate
  * verified (post-handshake auth), else 403. Closes the connection. */
 int cli_pha_serve_secret(clasp_context *ssl, cli_sock *s, const cli_opts *o);

@@ -14,6 +14,7 @@ static const char *outcome_name(int st)
     case CLASP_PHA_VERIFIED: return "certificate verified";
     case CLASP_PHA_NOT_VERIFIED: return "certificate NOT verified";
     case CLASP_PHA_NO_CERT: return "no certificate";
+    case CLASP_PHA_ANSWERED: return "answered with a certificate";
     default: return "?";
     }
 }
@@ -31,6 +32,18 @@ int cli_pha_command(clasp_context *ssl, const cli_opts *o)
         fprintf(stderr, "PHA requested\n");
     }
     return rc;
+}
+
+void cli_pha_report(clasp_context *ssl, const cli_opts *o, int *seen)
+{
+    int st = clasp_get_post_handshake_auth(ssl);
+    if (st == *seen) {
+        return;
+    }
+    *seen = st;
+    if (st != CLASP_PHA_PENDING && st != CLASP_PHA_NONE && !o->is_quiet) {
+        fprintf(stderr, "PHA done: %s\n", outcome_name(st));
+    }
 }
 
 int cli_pha_request_wait(clasp_context *ssl, cli_sock *s, const cli_opts *o)

@@ -141,6 +141,7 @@ typedef struct relay {
     int sent_close;
     int need_flush;
     int done;
+    int pha_seen; /* last post-handshake auth outcome reported */
 } relay;
 
 /* The next unit of stdin: a command line, or data up to and including
@@ -238,6 +239,7 @@ static int pump_in(relay *r, clasp_context *ssl, const cli_opts *o)
     unsigned char buf[16384];
     for (;;) {
         int n = clasp_read(ssl, buf, sizeof(buf));
+        cli_pha_report(ssl, o, &r->pha_seen);
         if (n > 0) {
             if (fwrite(buf, 1, (size_t)n, stdout) != (size_t)n) {
                 return CLASP_ERR_IO;
