@@ -287,8 +287,8 @@ static int on_handshake(clasp_conn *c, clasp_span body)
      * record; each message's own limit is checked from its header in
      * next_msg(). */
     size_t max_msg = c->conf->max_cert_list;
-    if (max_msg < CLASP_MAX_CH_LEN) {
-        max_msg = CLASP_MAX_CH_LEN;
+    if (max_msg < CLASP_MAX_CR_LEN) {
+        max_msg = CLASP_MAX_CR_LEN; /* >= CLASP_MAX_CH_LEN */
     }
     size_t max = 4 + max_msg + CLASP_MAX_FRAGMENT_LEN;
     ENSURE(body.len <= max - c->hs_len, CLASP_ERR_DECODE);
@@ -431,13 +431,13 @@ static size_t msg_limit(const clasp_conn *c, uint8_t type)
 {
     if (c->handshake_done) {
         /* After the handshake a server takes KeyUpdate (1 byte) and
-         * post-handshake auth messages (hs_pha.c); a client caps
-         * NewSessionTicket and CertificateRequest at 16 KiB. */
-        return c->is_server ? clasp_hs_pha_msg_limit(c, type)
-                            : CLASP_MAX_HS_MSG_LEN;
+         * post-handshake auth messages; a client NewSessionTicket (16
+         * KiB) and CertificateRequest (hs_pha.c). */
+        return clasp_hs_pha_msg_limit(c, type);
     }
     switch (type) {
     case CLASP_HS_CLIENT_HELLO: return CLASP_MAX_CH_LEN;
+    case CLASP_HS_CERTIFICATE_REQUEST: return CLASP_MAX_CR_LEN;
     case CLASP_HS_CERTIFICATE: return c->conf->max_cert_list;
     default: return CLASP_MAX_HS_MSG_LEN;
     }

@@ -156,6 +156,10 @@ bool clasp_hs_pha_allows(const clasp_conn *c, uint8_t type)
 
 size_t clasp_hs_pha_msg_limit(const clasp_conn *c, uint8_t type)
 {
+    if (!c->is_server) {
+        return type == CLASP_HS_CERTIFICATE_REQUEST ? CLASP_MAX_CR_LEN
+                                                    : CLASP_MAX_HS_MSG_LEN;
+    }
     if (type == CLASP_HS_KEY_UPDATE) {
         return 1;
     }

@@ -53,7 +53,10 @@ CLASP_MUST_USE int clasp_hs_ca_ch_ext(clasp_conn *c, struct clasp_exts *e);
  */
 CLASP_MUST_USE int clasp_hs_verify_cb(clasp_conn *c, const clasp_span *chain,
                                       size_t n, int result);
-/* Server: largest body accepted for a post-handshake message. */
+/* Largest CertificateRequest: a full certificate_authorities list
+ * (2^16-1 bytes, RFC 8446 §4.2.4) and room for the rest. */
+#define CLASP_MAX_CR_LEN (65535u + 2048u)
+/* Largest body accepted for a post-handshake message. */
 size_t clasp_hs_pha_msg_limit(const clasp_conn *c, uint8_t type);
 
 #endif

@@ -402,6 +402,97 @@ static void pha_finished_without_cv(void **state)
     evil_expect(&e, CLASP_ERR_UNEXPECTED_MESSAGE);
 }
 
+/* RFC 8446 §4.2.4: certificate_authorities may fill 2^16-1 bytes; a
+ * client takes a post-handshake CertificateRequest of 40 KB (names it
+ * does not know: it answers with its only certificate), and refuses one
+ * larger than any valid CertificateRequest (decode_error). */
+static void run_big_cr(size_t names, int err)
+{
+    tp_pair t;
+    tp_keylog skl;
+    memset(&skl, 0, sizeof(skl));
+    clasp_config *cc = tp_client_conf();
+    assert_clasp_ok(clasp_conf_post_handshake_auth(cc, 1));
+    assert_clasp_ok(clasp_conf_own_cert_file(cc,
+                                             TP_PKI "client/client-chain.pem",
+                                             TP_PKI "client/client.key", NULL));
+    clasp_config *sc = tp_server_conf("rsa2048");
+    assert_clasp_ok(clasp_conf_keylog(sc, tp_keylog_cb, &skl));
+    tp_pair_init(&t, cc, sc, 0, 0, "localhost");
+    tp_pair_connect(&t);
+    uint8_t secret[64];
+    tp_keylog_get(&skl, "SERVER_TRAFFIC_SECRET_0", secret);
+    tp_dir d;
+    tp_dir_init(&d, (uint16_t)clasp_get_ciphersuite_id(t.srv), secret);
+    tp_q_clear(&t.p.q[1]);
+    /* DistinguishedName entries of 1,000 bytes each. */
+    size_t dn = 1000;
+    size_t ca_body = names * (2 + dn);
+    size_t ext_len = 2 + 6 + 4 + 2 + ca_body;
+    size_t body = 1 + 2 + 2 + ext_len;
+    uint8_t *cr = calloc(1, 4 + body);
+    assert_non_null(cr);
+    size_t o = 0;
+    cr[o++] = 0x0d;
+    cr[o++] = (uint8_t)(body >> 16);
+    cr[o++] = (uint8_t)(body >> 8);
+    cr[o++] = (uint8_t)body;
+    cr[o++] = 0x02; /* context 01 02 */
+    cr[o++] = 0x01;
+    cr[o++] = 0x02;
+    cr[o++] = (uint8_t)(ext_len >> 8);
+    cr[o++] = (uint8_t)ext_len;
+    /* signature_algorithms {ecdsa_secp256r1_sha256} */
+    static const uint8_t sa[] = {0x00, 0x0d, 0x00, 0x04,
+                                 0x00, 0x02, 0x04, 0x03};
+    memcpy(cr + o, sa, sizeof(sa));
+    o += sizeof(sa);
+    cr[o++] = 0x00; /* certificate_authorities (47) */
+    cr[o++] = 0x2f;
+    cr[o++] = (uint8_t)((2 + ca_body) >> 8);
+    cr[o++] = (uint8_t)(2 + ca_body);
+    cr[o++] = (uint8_t)(ca_body >> 8);
+    cr[o++] = (uint8_t)ca_body;
+    for (size_t i = 0; i < names; i++) {
+        cr[o++] = (uint8_t)(dn >> 8);
+        cr[o++] = (uint8_t)dn;
+        memset(cr + o, 0x30 + (int)(i % 7), dn);
+        o += dn;
+    }
+    assert_int_equal(o, 4 + body);
+    for (size_t off = 0; off < o; off += 16384) {
+        size_t n = o - off < 16384 ? o - off : 16384;
+        tp_dir_seal(&d, 22, cr + off, n, &t.p.q[1]);
+    }
+    free(cr);
+    unsigned char b[8];
+    int rc = clasp_read(t.cli, b, sizeof(b));
+    if (err != 0) {
+        assert_clasp_err(rc, err);
+    } else {
+        assert_clasp_err(rc, CLASP_ERR_WANT_READ);
+        assert_int_equal(clasp_get_post_handshake_auth(t.cli),
+                         CLASP_PHA_ANSWERED);
+    }
+    tp_dir_free(&d);
+    free_all(&t, cc, sc);
+}
+
+static void pha_big_certificate_request(void **state)
+{
+    (void)state;
+    run_big_cr(40, 0);
+}
+
+static void pha_oversized_certificate_request(void **state)
+{
+    (void)state;
+    /* 68 names: a body of 68,149 bytes, over any valid
+     * CertificateRequest (extensions<2..2^16-1>): refused from the
+     * header. */
+    run_big_cr(68, CLASP_ERR_DECODE);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -417,6 +508,8 @@ int main(void)
         cmocka_unit_test(pha_bad_finished),
         cmocka_unit_test(pha_bad_certificate_verify),
         cmocka_unit_test(pha_finished_without_cv),
+        cmocka_unit_test(pha_big_certificate_request),
+        cmocka_unit_test(pha_oversized_certificate_request),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
