@@ -601,6 +601,27 @@ typedef int clasp_verify_t(void *arg, clasp_context *ssl,
 CLASP_API int clasp_conf_verify(clasp_config *conf, clasp_verify_t *f_verify,
                                 void *arg);
 
+/* ---- client certificate choice ----------------------------------------- */
+
+/** Let the library choose (return value of a clasp_client_cert_t). */
+#define CLASP_CLIENT_CERT_DEFAULT 1000
+/** Client: called when a server asks for a certificate (in the handshake
+ * or after it). ca_names is the body of the server's
+ * certificate_authorities (a list of opaque DistinguishedName<1..2^16-1>,
+ * RFC 8446 §4.2.4) or NULL, sig_algs the server's signature_algorithms.
+ * Return the index of one of the own certificates (in the order they were
+ * configured), CLASP_ERR_NOT_FOUND to send none (an empty Certificate),
+ * CLASP_CLIENT_CERT_DEFAULT to let the library choose, or another
+ * negative CLASP_ERR_* to abort the connection. A chosen certificate that
+ * fits none of the server's schemes is not sent (empty Certificate). */
+typedef int clasp_client_cert_t(void *arg, clasp_context *ssl,
+                                const unsigned char *ca_names,
+                                size_t ca_names_len, const uint16_t *sig_algs,
+                                size_t sig_alg_count);
+CLASP_API int clasp_conf_client_cert_cb(clasp_config *conf,
+                                        clasp_client_cert_t *f_client_cert,
+                                        void *arg);
+
 #ifdef __cplusplus
 }
 #endif

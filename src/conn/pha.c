@@ -62,3 +62,13 @@ int clasp_conf_verify(clasp_config *conf, clasp_verify_t *f_verify, void *arg)
     conf->verify_arg = arg;
     return CLASP_OK;
 }
+
+int clasp_conf_client_cert_cb(clasp_config *conf,
+                              clasp_client_cert_t *f_client_cert, void *arg)
+{
+    ENSURE(conf != NULL, CLASP_ERR_BAD_INPUT_DATA);
+    ENSURE(!atomic_load(&conf->frozen), CLASP_ERR_BAD_STATE);
+    conf->f_client_cert = f_client_cert;
+    conf->client_cert_arg = arg;
+    return CLASP_OK;
+}

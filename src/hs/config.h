@@ -96,6 +96,9 @@ struct clasp_config {
     /* The application's verify callback (hs_verify.c). */
     clasp_verify_t *f_verify;
     void *verify_arg;
+    /* Client: the application picks the certificate (hs_ca.c). */
+    clasp_client_cert_t *f_client_cert;
+    void *client_cert_arg;
 };
 
 /* Tests and tools: replace the config's provider (the config takes

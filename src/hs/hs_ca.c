@@ -132,12 +132,35 @@ static bool chain_matches(const clasp_certkey *ck, clasp_span authorities)
     return false;
 }
 
-int clasp_hs_ca_pick(const clasp_conn *c, const clasp_config *src,
+int clasp_hs_ca_pick(clasp_conn *c, const clasp_config *src,
                      const uint16_t *sig_algs, size_t sig_alg_count,
                      clasp_span authorities, const clasp_certkey **out,
                      uint16_t *alg)
 {
     *out = NULL;
+    if (!c->is_server && src->f_client_cert != NULL) {
+        int pick = src->f_client_cert(
+            src->client_cert_arg, c, authorities.len > 0 ? authorities.p : NULL,
+            authorities.len, sig_algs, sig_alg_count);
+        if (pick == CLASP_ERR_NOT_FOUND) {
+            return CLASP_ERR_NOT_FOUND;
+        }
+        if (pick < 0) {
+            return pick;
+        }
+        if (pick != CLASP_CLIENT_CERT_DEFAULT) {
+            ENSURE((size_t)pick < src->cert_count, CLASP_ERR_BAD_INPUT_DATA);
+            const clasp_certkey *ck = &src->certs[pick];
+            if (clasp_hs_pick_sig_alg(c, ck, sig_algs, sig_alg_count, alg) !=
+                CLASP_OK) {
+                clasp_hs_log(c, CLASP_DEBUG_INFO,
+                             "chosen certificate fits no scheme: none sent");
+                return CLASP_ERR_NOT_FOUND;
+            }
+            *out = ck;
+            return CLASP_OK;
+        }
+    }
     const clasp_certkey *first = NULL;
     uint16_t first_alg = 0;
     for (size_t i = 0; i < src->cert_count; i++) {

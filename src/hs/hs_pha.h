@@ -37,9 +37,9 @@ bool clasp_hs_pha_allows(const clasp_conn *c, uint8_t type);
 CLASP_MUST_USE int clasp_hs_ca_list(const clasp_conn *c, uint8_t **buf,
                                     size_t *len);
 /* Our chain for the peer's schemes, preferring one whose issuers the
- * peer's list (possibly empty) names; CLASP_ERR_NOT_FOUND if none fits. */
-CLASP_MUST_USE int clasp_hs_ca_pick(const clasp_conn *c,
-                                    const clasp_config *src,
+ * peer's list (possibly empty) names; CLASP_ERR_NOT_FOUND if none fits.
+ * A client asks the application's callback first, if any. */
+CLASP_MUST_USE int clasp_hs_ca_pick(clasp_conn *c, const clasp_config *src,
                                     const uint16_t *sig_algs,
                                     size_t sig_alg_count,
                                     clasp_span authorities,
