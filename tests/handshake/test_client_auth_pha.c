@@ -2,6 +2,7 @@
  * a clasp client and a clasp server in memory, and its refusals. */
 #include "testlib.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -493,6 +494,59 @@ static void pha_oversized_certificate_request(void **state)
     run_big_cr(68, CLASP_ERR_DECODE);
 }
 
+/* §6.2: a client chain that does not verify, under REQUIRED, ends the
+ * connection with the alert of its fault; under OPTIONAL it is reported
+ * (tests/pki README: neg/expired, neg/ku-keyenc-only). */
+static void pha_chain_refused(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *name;
+        int err;
+        int alert;
+    } cases[] = {
+        {"expired", CLASP_ERR_CERTIFICATE_EXPIRED,
+         CLASP_ALERT_CERTIFICATE_EXPIRED},
+        {"ku-keyenc-only", CLASP_ERR_UNSUPPORTED_CERTIFICATE,
+         CLASP_ALERT_UNSUPPORTED_CERTIFICATE},
+    };
+    for (size_t i = 0; i < 2; i++) {
+        for (int required = 0; required < 2; required++) {
+            char chain[256], key[256];
+            snprintf(chain, sizeof(chain), TP_PKI "neg/%s-chain.pem",
+                     cases[i].name);
+            snprintf(key, sizeof(key), TP_PKI "neg/%s.key", cases[i].name);
+            clasp_config *cc = tp_client_conf();
+            clasp_config *sc = tp_server_conf("rsa2048");
+            assert_clasp_ok(clasp_conf_authmode(
+                sc, required ? CLASP_VERIFY_REQUIRED : CLASP_VERIFY_OPTIONAL));
+            assert_clasp_ok(clasp_conf_ca_file(sc, TP_PKI "all-roots.pem"));
+            assert_clasp_ok(clasp_conf_post_handshake_auth(sc, 1));
+            assert_clasp_ok(clasp_conf_post_handshake_auth(cc, 1));
+            assert_clasp_ok(clasp_conf_own_cert_file(cc, chain, key, NULL));
+            tp_pair t;
+            tp_pair_init(&t, cc, sc, 0, 0, "localhost");
+            tp_pair_connect(&t);
+            assert_clasp_ok(clasp_verify_client_post_handshake(t.srv));
+            write_all(t.srv, "x");
+            read_exact(t.cli, t.srv, "x");
+            write_all(t.cli, "y");
+            if (required) {
+                unsigned char b[8];
+                assert_clasp_err(clasp_read(t.srv, b, sizeof(b)), cases[i].err);
+                assert_clasp_err(clasp_read(t.cli, b, sizeof(b)),
+                                 CLASP_ERR_PEER_ALERT);
+                assert_int_equal(clasp_get_peer_alert(t.cli), cases[i].alert);
+            } else {
+                read_exact(t.srv, t.cli, "y");
+                assert_int_equal(clasp_get_post_handshake_auth(t.srv),
+                                 CLASP_PHA_NOT_VERIFIED);
+            }
+            free_all(&t, cc, sc);
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -509,6 +563,7 @@ int main(void)
         cmocka_unit_test(pha_bad_certificate_verify),
         cmocka_unit_test(pha_finished_without_cv),
         cmocka_unit_test(pha_big_certificate_request),
+        cmocka_unit_test(pha_chain_refused),
         cmocka_unit_test(pha_oversized_certificate_request),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
