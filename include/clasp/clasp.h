@@ -600,6 +600,14 @@ typedef int clasp_verify_t(void *arg, clasp_context *ssl,
                            size_t count, int result);
 CLASP_API int clasp_conf_verify(clasp_config *conf, clasp_verify_t *f_verify,
                                 void *arg);
+/** Outcome of the verification of the peer's certificate chain (the last
+ * one: a post-handshake authentication replaces the handshake's): 0 when
+ * it verified (callback included), the CLASP_ERR_* of the refusal (with
+ * authmode OPTIONAL the connection goes on: check this before trusting
+ * clasp_get_peer_cert()), CLASP_ERR_NOT_FOUND when the peer sent no
+ * certificate or none was verified (authmode NONE, PSK or resumed
+ * handshakes: see clasp_is_session_resumed()). */
+CLASP_API int clasp_get_verify_result(const clasp_context *ssl);
 
 /* ---- client certificate choice ----------------------------------------- */
 

@@ -72,3 +72,12 @@ int clasp_conf_client_cert_cb(clasp_config *conf,
     conf->client_cert_arg = arg;
     return CLASP_OK;
 }
+
+int clasp_get_verify_result(const clasp_context *c)
+{
+    ENSURE(c != NULL, CLASP_ERR_BAD_INPUT_DATA);
+    if (c->peer_cert == NULL || (c->peer_verify == 0 && !c->peer_verified)) {
+        return CLASP_ERR_NOT_FOUND;
+    }
+    return c->peer_verify;
+}

@@ -269,6 +269,8 @@ struct clasp_context {
     int pha_result;     /* CLASP_PHA_* of the last request */
     uint32_t pha_count; /* server: requests sent */
     clasp_ts pha_ts;    /* hash state through the client Finished */
+    int peer_verify;    /* last verdict on the peer's chain (hs_verify.c) */
+    bool peer_verified; /* ... and it was a success */
 };
 
 /* Limits (SECURITY-CHECKLIST "Resource limits"). */

@@ -49,6 +49,8 @@ void clasp_hs_pha_clear(clasp_conn *c)
     c->pha_state = PHA_IDLE;
     c->pha_result = CLASP_PHA_NONE;
     c->pha_count = 0;
+    c->peer_verify = 0;
+    c->peer_verified = false;
 }
 
 /* A fresh c->hs whose transcript continues the handshake's. */

@@ -2,13 +2,15 @@
  * The application's verify callback (clasp_conf_verify): called with the
  * peer's chain and the library's verdict after every chain verification,
  * in the handshake and in post-handshake authentication; its answer is the
- * verdict. Never called when authmode is NONE (nothing is verified).
+ * verdict. Never called when authmode is NONE (nothing is verified). The
+ * last verdict is kept for clasp_get_verify_result() (SECURITY-CHECKLIST
+ * 55: an OPTIONAL refusal is reported, not hidden).
  */
 #include "hs/hs_pha.h"
 #include "msg/msg.h"
 
-int clasp_hs_verify_cb(clasp_conn *c, const clasp_span *chain, size_t n,
-                       int result)
+static int verdict_of(clasp_conn *c, const clasp_span *chain, size_t n,
+                      int result)
 {
     const clasp_config *conf = c->conf;
     if (conf->f_verify == NULL) {
@@ -32,4 +34,13 @@ int clasp_hs_verify_cb(clasp_conn *c, const clasp_span *chain, size_t n,
         return rc;
     }
     return CLASP_ERR_BAD_CERTIFICATE;
+}
+
+int clasp_hs_verify_cb(clasp_conn *c, const clasp_span *chain, size_t n,
+                       int result)
+{
+    int verdict = verdict_of(c, chain, n, result);
+    c->peer_verify = verdict;
+    c->peer_verified = verdict == CLASP_OK;
+    return verdict;
 }

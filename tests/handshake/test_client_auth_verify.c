@@ -146,6 +146,7 @@ static void callback_refusal_in_pha_reported(void **state)
     assert_int_equal(st.calls, 1);
     assert_int_equal(clasp_get_post_handshake_auth(t.srv),
                      CLASP_PHA_NOT_VERIFIED);
+    assert_int_equal(clasp_get_verify_result(t.srv), CLASP_ERR_ACCESS_DENIED);
     free(st.want);
     free_all(&t, cc, sc);
 }
@@ -215,6 +216,43 @@ static void tickets_bind_pha_outcome(void **state)
     clasp_config_free(sc);
 }
 
+/* SECURITY-CHECKLIST 55: with OPTIONAL a refused chain is reported, and
+ * the reason is the right one. */
+static void verify_result_reported(void **state)
+{
+    (void)state;
+    for (int which = 0; which < 3; which++) {
+        clasp_config *cc = tp_client_conf();
+        clasp_config *sc = tp_server_conf("rsa2048");
+        assert_clasp_ok(clasp_conf_authmode(sc, CLASP_VERIFY_OPTIONAL));
+        assert_clasp_ok(clasp_conf_ca_file(sc, TP_PKI "all-roots.pem"));
+        if (which == 0) {
+            assert_clasp_ok(clasp_conf_own_cert_file(
+                cc, TP_PKI "neg/ku-keyenc-only-chain.pem",
+                TP_PKI "neg/ku-keyenc-only.key", NULL));
+        } else if (which == 1) {
+            assert_clasp_ok(
+                clasp_conf_own_cert_file(cc, TP_PKI "client/client-chain.pem",
+                                         TP_PKI "client/client.key", NULL));
+        }
+        tp_pair t;
+        tp_pair_init(&t, cc, sc, 0, 0, "localhost");
+        tp_pair_connect(&t);
+        const unsigned char *der;
+        size_t len;
+        int want[3] = {CLASP_ERR_UNSUPPORTED_CERTIFICATE, 0,
+                       CLASP_ERR_NOT_FOUND};
+        assert_int_equal(clasp_get_verify_result(t.srv), want[which]);
+        if (which < 2) {
+            assert_clasp_ok(clasp_get_peer_cert(t.srv, &der, &len));
+        }
+        /* The client verified the server. */
+        assert_int_equal(clasp_get_verify_result(t.cli), 0);
+        free_all(&t, cc, sc);
+    }
+    assert_clasp_err(clasp_get_verify_result(NULL), CLASP_ERR_BAD_INPUT_DATA);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -223,6 +261,7 @@ int main(void)
         cmocka_unit_test(callback_other_error_is_bad_certificate),
         cmocka_unit_test(callback_refusal_in_pha_reported),
         cmocka_unit_test(tickets_bind_pha_outcome),
+        cmocka_unit_test(verify_result_reported),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
