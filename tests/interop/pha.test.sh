@@ -145,6 +145,22 @@ c_picks_by_ca_names() {
     has "$CASE_DIR/page.out" "clasp test client"
 }
 
+c_no_cert_s_server_requires() {
+    # s_server -Verify 1: our empty Certificate gets certificate_required.
+    start_server s_server '^ACCEPT' openssl s_server -tls1_3 \
+        -accept "127.0.0.1:@PORT@" -naccept 1 -www \
+        -cert "$PKI/ecdsa-p256/leaf.pem" \
+        -cert_chain "$PKI/ecdsa-p256/inter.pem" \
+        -key "$PKI/ecdsa-p256/leaf.key" -Verify 1 -verify_return_error \
+        -CAfile "$ROOTS" || return 1
+    ! printf 'GET / HTTP/1.0\r\n\r\n' |
+        timeout "$T" "$CLASP" client -connect "localhost:$PORT" \
+            -CAfile "$ROOTS" -brief -ign_eof \
+            >"$CASE_DIR/page.out" 2>"$CASE_DIR/client.log" ||
+        why "clasp client succeeded without a certificate" || return 1
+    has "$CASE_DIR/client.log" "certificate_required"
+}
+
 run_case "s_client -enable_pha: GET /secret after the certificate" s_secret
 run_case "s_client -enable_pha without certificate, -verify: 403" \
     s_secret_no_cert
@@ -187,5 +203,7 @@ run_case "clasp server command c, s_client -enable_pha answers" s_command_c
 run_case "s_client sees our certificate_authorities" s_ca_names
 run_case "clasp client picks its chain by s_server's CA names" \
     c_picks_by_ca_names
+run_case "clasp client without certificate, s_server -Verify 1: refused" \
+    c_no_cert_s_server_requires
 run_case "gnutls-cli --post-handshake-auth: GET /secret" g_secret
 finish "pha interop"
