@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
-# Post-handshake client authentication (RFC 8446 §4.6.2) with OpenSSL:
-#   openssl s_client -enable_pha against `clasp server -www -enable_pha`
-#   (GET /secret asks for the certificate after the handshake), and
-#   `clasp client -enable_pha` against openssl s_server's `c` command.
+# Client authentication with OpenSSL and GnuTLS peers:
+#   post-handshake authentication (RFC 8446 §4.6.2): openssl s_client
+#   -enable_pha and gnutls-cli --post-handshake-auth against `clasp server
+#   -www -enable_pha` (GET /secret asks for the certificate after the
+#   handshake) and our stdin command c; `clasp client -enable_pha` against
+#   openssl s_server's `c` command;
+#   certificate_authorities (§4.2.4) both ways; certificate_required from
+#   s_server -Verify 1.
 . "$(dirname "$0")/lib.sh"
 
 need_bin openssl openssl
