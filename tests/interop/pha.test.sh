@@ -129,6 +129,13 @@ s_ca_names() {
         has "$CASE_DIR/page.out" "clasp test root ecdsa-p256"
 }
 
+s_no_ca_names() {
+    # -no_ca_names: the CertificateRequest lists no authorities.
+    s_srv -Verify 1 -no_ca_names &&
+        o_get / "${CLIENT_CERT[@]}" &&
+        has "$CASE_DIR/page.out" "No client certificate CA names sent"
+}
+
 c_picks_by_ca_names() {
     # s_server -Verify lists the names of its -CAfile; our client holds an
     # ed25519 chain first and picks the client chain the list names.
@@ -205,6 +212,7 @@ s_command_c() {
 
 run_case "clasp server command c, s_client -enable_pha answers" s_command_c
 run_case "s_client sees our certificate_authorities" s_ca_names
+run_case "clasp server -no_ca_names: s_client sees none" s_no_ca_names
 run_case "clasp client picks its chain by s_server's CA names" \
     c_picks_by_ca_names
 run_case "clasp client without certificate, s_server -Verify 1: refused" \

@@ -70,7 +70,8 @@ typedef struct cli_opts {
     int has_nocommands;
     int has_keyupdate; /* client: KeyUpdate right after the handshake */
     int has_hrr_cookie;
-    int has_pha; /* -enable_pha (client: offer; server: defer) */
+    int has_pha;          /* -enable_pha (client: offer; server: defer) */
+    int has_ca_names_opt; /* client -ca_names; server -no_ca_names */
     int has_no_compat;
     int timeout_ms;
     const char *keymatexport; /* exporter label, or NULL */
