@@ -584,6 +584,95 @@ CLASP_API int clasp_read_early_data(clasp_context *ssl, unsigned char *buf,
 /** After the handshake: CLASP_EARLY_DATA_STATUS_NOT_SENT, _ACCEPTED or
  * _REJECTED; CLASP_ERR_BAD_STATE before. */
 CLASP_API int clasp_get_early_data_status(const clasp_context *ssl);
+/* ---- Post-handshake client authentication (RFC 8446 §4.6.2) ---------- */
+
+/** Client: offer post_handshake_auth in the ClientHello (default off).
+ * When a server then sends a CertificateRequest, the client answers at
+ * once, inside clasp_read(), with the first own certificate that fits the
+ * request (or an empty Certificate).
+ * Server: defer client authentication (authmode OPTIONAL or REQUIRED) to
+ * clasp_verify_client_post_handshake() when the client offered
+ * post_handshake_auth: no CertificateRequest in the handshake then. A
+ * client that did not offer it is asked in the handshake as usual. */
+CLASP_API int clasp_conf_post_handshake_auth(clasp_config *conf, int enable);
+/** Server: ask the client for a certificate after the handshake. Needs a
+ * client that offered post_handshake_auth and an authmode other than
+ * NONE (REQUIRED: no certificate is certificate_required, fatal;
+ * OPTIONAL: the outcome is reported). The answer is processed by later
+ * clasp_read() calls; clasp_get_post_handshake_auth() tells where it
+ * stands. CLASP_ERR_BAD_STATE: not a connected server, the client did not
+ * offer it, or a request is still open. */
+CLASP_API int clasp_verify_client_post_handshake(clasp_context *ssl);
+
+#define CLASP_PHA_NONE 0         /**< no request seen or sent */
+#define CLASP_PHA_PENDING 1      /**< server: request open */
+#define CLASP_PHA_NO_CERT 2      /**< empty Certificate (either side) */
+#define CLASP_PHA_NOT_VERIFIED 3 /**< server, OPTIONAL: chain refused */
+#define CLASP_PHA_VERIFIED 4     /**< server: chain and signature good */
+#define CLASP_PHA_ANSWERED 5     /**< client: sent a certificate */
+/** Outcome of the last post-handshake request (CLASP_PHA_*). After
+ * CLASP_PHA_VERIFIED / NOT_VERIFIED clasp_get_peer_cert() returns the
+ * client's leaf. */
+CLASP_API int clasp_get_post_handshake_auth(const clasp_context *ssl);
+
+/* ---- certificate_authorities (RFC 8446 §4.2.4) ------------------------ */
+
+/** Server: list the names of the trust anchors (clasp_conf_ca_*) in every
+ * CertificateRequest (default on; a list over 2^16-1 bytes, e.g. a whole
+ * system store, is left out). A client picks, among its certificates that
+ * fit the server's schemes, the first whose chain names a listed issuer,
+ * else the first that fits. */
+CLASP_API int clasp_conf_cert_req_ca_list(clasp_config *conf, int enable);
+/** Client: send certificate_authorities in the ClientHello with the names
+ * of the trust anchors (default off); a clasp server then prefers a chain
+ * with a listed issuer the same way. */
+CLASP_API int clasp_conf_ca_names_in_hello(clasp_config *conf, int enable);
+
+/* ---- verify callback --------------------------------------------------- */
+
+/** Called after each verification of the peer's chain (handshake and
+ * post-handshake authentication, both roles; never with authmode NONE):
+ * der/len hold the chain as received (leaf first, count entries, valid
+ * during the call only), result is the library's verdict (0, or the
+ * CLASP_ERR_* of the refusal). Return 0 to accept the chain (even one the
+ * library refused: the application takes the responsibility), or a
+ * negative CLASP_ERR_* to refuse it: an error of the certificate class or
+ * CLASP_ERR_ACCESS_DENIED gives its own alert, any other bad_certificate.
+ * With authmode OPTIONAL a refusal is reported, not fatal. */
+typedef int clasp_verify_t(void *arg, clasp_context *ssl,
+                           const unsigned char *const *der, const size_t *len,
+                           size_t count, int result);
+CLASP_API int clasp_conf_verify(clasp_config *conf, clasp_verify_t *f_verify,
+                                void *arg);
+/** Outcome of the verification of the peer's certificate chain (the last
+ * one: a post-handshake authentication replaces the handshake's): 0 when
+ * it verified (callback included), the CLASP_ERR_* of the refusal (with
+ * authmode OPTIONAL the connection goes on: check this before trusting
+ * clasp_get_peer_cert()), CLASP_ERR_NOT_FOUND when the peer sent no
+ * certificate or none was verified (authmode NONE, PSK or resumed
+ * handshakes: see clasp_is_session_resumed()). */
+CLASP_API int clasp_get_verify_result(const clasp_context *ssl);
+
+/* ---- client certificate choice ----------------------------------------- */
+
+/** Let the library choose (return value of a clasp_client_cert_t). */
+#define CLASP_CLIENT_CERT_DEFAULT 1000
+/** Client: called when a server asks for a certificate (in the handshake
+ * or after it). ca_names is the body of the server's
+ * certificate_authorities (a list of opaque DistinguishedName<1..2^16-1>,
+ * RFC 8446 §4.2.4) or NULL, sig_algs the server's signature_algorithms.
+ * Return the index of one of the own certificates (in the order they were
+ * configured), CLASP_ERR_NOT_FOUND to send none (an empty Certificate),
+ * CLASP_CLIENT_CERT_DEFAULT to let the library choose, or another
+ * negative CLASP_ERR_* to abort the connection. A chosen certificate that
+ * fits none of the server's schemes is not sent (empty Certificate). */
+typedef int clasp_client_cert_t(void *arg, clasp_context *ssl,
+                                const unsigned char *ca_names,
+                                size_t ca_names_len, const uint16_t *sig_algs,
+                                size_t sig_alg_count);
+CLASP_API int clasp_conf_client_cert_cb(clasp_config *conf,
+                                        clasp_client_cert_t *f_client_cert,
+                                        void *arg);
 
 #ifdef __cplusplus
 }

@@ -10,6 +10,7 @@
 #include "conn/io.h"
 #include "crypto/suites.h"
 #include "hs/hs.h"
+#include "hs/hs_pha.h"
 
 #define CONN_CHECK(c)                        \
     do {                                     \
@@ -47,6 +48,7 @@ clasp_context *clasp_new(void)
 static void conn_wipe_secrets(clasp_conn *c)
 {
     clasp_hs_free(c);
+    clasp_hs_pha_clear(c);
     clasp_rec_clear(&c->rd);
     clasp_rec_clear(&c->wr);
     clasp_memzero(c->c_ap, sizeof(c->c_ap));

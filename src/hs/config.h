@@ -99,6 +99,19 @@ struct clasp_config {
     clasp_replay_check_t *f_replay;
     void *replay_arg;
     struct clasp_replay_mem *replay_mem; /* owned: the default store */
+    /* Client: offer post_handshake_auth; server: defer the request
+     * (src/conn/pha.c). */
+    bool post_hs_auth;
+    /* certificate_authorities (hs_ca.c): left out of CertificateRequest;
+     * sent in ClientHello. */
+    bool cr_ca_list_off;
+    bool ch_ca_list;
+    /* The application's verify callback (hs_verify.c). */
+    clasp_verify_t *f_verify;
+    void *verify_arg;
+    /* Client: the application picks the certificate (hs_ca.c). */
+    clasp_client_cert_t *f_client_cert;
+    void *client_cert_arg;
 };
 
 /* Tests and tools: replace the config's provider (the config takes

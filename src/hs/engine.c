@@ -22,6 +22,7 @@
 #include "base/mem.h"
 #include "base/rd.h"
 #include "hs/hs.h"
+#include "hs/hs_pha.h"
 #include "msg/msg_codes.h"
 
 /* ---- buffers ------------------------------------------------------------- */
@@ -286,8 +287,8 @@ static int on_handshake(clasp_conn *c, clasp_span body)
      * record; each message's own limit is checked from its header in
      * next_msg(). */
     size_t max_msg = c->conf->max_cert_list;
-    if (max_msg < CLASP_MAX_CH_LEN) {
-        max_msg = CLASP_MAX_CH_LEN;
+    if (max_msg < CLASP_MAX_CR_LEN) {
+        max_msg = CLASP_MAX_CR_LEN; /* >= CLASP_MAX_CH_LEN */
     }
     size_t max = 4 + max_msg + CLASP_MAX_FRAGMENT_LEN;
     ENSURE(body.len <= max - c->hs_len, CLASP_ERR_DECODE);
@@ -435,12 +436,14 @@ int clasp_engine_read_record(clasp_conn *c)
 static size_t msg_limit(const clasp_conn *c, uint8_t type)
 {
     if (c->handshake_done) {
-        /* After the handshake a server takes KeyUpdate only (1 byte); a
-         * client caps NewSessionTicket at 16 KiB. */
-        return c->is_server ? 1 : CLASP_MAX_HS_MSG_LEN;
+        /* After the handshake a server takes KeyUpdate (1 byte) and
+         * post-handshake auth messages; a client NewSessionTicket (16
+         * KiB) and CertificateRequest (hs_pha.c). */
+        return clasp_hs_pha_msg_limit(c, type);
     }
     switch (type) {
     case CLASP_HS_CLIENT_HELLO: return CLASP_MAX_CH_LEN;
+    case CLASP_HS_CERTIFICATE_REQUEST: return CLASP_MAX_CR_LEN;
     case CLASP_HS_CERTIFICATE: return c->conf->max_cert_list;
     default: return CLASP_MAX_HS_MSG_LEN;
     }
@@ -468,6 +471,8 @@ static int next_msg(clasp_conn *c, struct clasp_hs_msg *m, bool *got)
              * an oversized KeyUpdate. */
             ENSURE(type < 32 && (c->rows[c->state].expect & HS_BIT(type)) != 0,
                    CLASP_ERR_UNEXPECTED_MESSAGE);
+            /* The CONNECTED rows narrowed by post-handshake auth. */
+            ENSURE(clasp_hs_pha_allows(c, type), CLASP_ERR_UNEXPECTED_MESSAGE);
             ENSURE(len <= msg_limit(c, type), CLASP_ERR_DECODE);
             if (pend.len >= 4 + (size_t)len) {
                 m->type = type;

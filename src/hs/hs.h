@@ -177,6 +177,9 @@ struct clasp_hs {
     bool early_offered;  /* early_data in the first ClientHello */
     bool early_accepted; /* the server accepted it */
     uint8_t c_early[CLASP_MAX_HASH_LEN]; /* client_early_traffic_secret */
+    /* Client: our certificate_authorities list (hs_ca.c, owned). */
+    uint8_t *ca_names;
+    size_t ca_names_len;
 };
 
 struct clasp_context {
@@ -272,6 +275,14 @@ struct clasp_context {
     uint8_t *early_buf; /* server: 0-RTT bytes received (owned) */
     size_t early_len;   /* server: bytes in early_buf */
     size_t early_off;   /* server: bytes already read */
+    /* Post-handshake authentication (hs_pha.c, RFC 8446 §4.6.2). */
+    bool pha_offered;   /* client: sent post_handshake_auth; server: got */
+    int pha_state;      /* server: enum clasp_pha_state */
+    int pha_result;     /* CLASP_PHA_* of the last request */
+    uint32_t pha_count; /* server: requests sent */
+    clasp_ts pha_ts;    /* hash state through the client Finished */
+    int peer_verify;    /* last verdict on the peer's chain (hs_verify.c) */
+    bool peer_verified; /* ... and it was a success */
 };
 
 /* Limits (SECURITY-CHECKLIST "Resource limits"). */

@@ -13,6 +13,7 @@
 #include "base/mem.h"
 #include "base/rd.h"
 #include "hs/hs_common.h"
+#include "hs/hs_pha.h"
 
 static void free_shares(clasp_conn *c)
 {
@@ -157,6 +158,14 @@ static int write_client_hello(clasp_conn *c)
      * middleboxes mishandle (the padding goes before pre_shared_key). */
     e->padding.target_len = 512;
     clasp_exts_set(e, CLASP_EXT_ID_PADDING);
+    /* §4.2.6: post-handshake auth when configured. */
+    c->pha_offered = c->conf->post_hs_auth;
+    if (c->pha_offered) {
+        clasp_exts_set(e, CLASP_EXT_ID_POST_HANDSHAKE_AUTH);
+    }
+    if (rc == CLASP_OK) {
+        rc = clasp_hs_ca_ch_ext(c, e);
+    }
     hs->ext_sent = e->present;
 
     clasp_wr w;
@@ -450,6 +459,16 @@ static int cli_recv_cert_or_cr(clasp_conn *c, const struct clasp_hs_msg *m,
         }
         hs->client_sig_alg_count = n;
         hs->cert_requested = true;
+        /* §4.2.4: prefer a chain the server's list names (hs_ca.c). */
+        clasp_span ca = clasp_span_of(NULL, 0);
+        if (clasp_exts_has(&cr->exts, CLASP_EXT_ID_CERTIFICATE_AUTHORITIES)) {
+            ca = cr->exts.certificate_authorities.authorities;
+        }
+        int found = clasp_hs_ca_pick(c, c->conf, hs->client_sig_algs, n, ca,
+                                     &hs->certkey, &hs->cert_sig_alg);
+        if (found != CLASP_OK && found != CLASP_ERR_NOT_FOUND) {
+            rc = found;
+        }
     }
     clasp_mem_free(cr);
     *next = C_WAIT_CERT;
@@ -504,15 +523,8 @@ static int cli_send_flight2(clasp_conn *c, const struct clasp_hs_msg *m,
     if (hs->cert_requested) {
         /* §4.4.2: our chain if one fits the server's schemes, else an
          * empty Certificate. */
-        const clasp_certkey *ck = NULL;
-        uint16_t alg = 0;
-        for (size_t i = 0; i < c->conf->cert_count && ck == NULL; i++) {
-            if (clasp_hs_pick_sig_alg(c, &c->conf->certs[i],
-                                      hs->client_sig_algs,
-                                      hs->client_sig_alg_count, &alg) == 0) {
-                ck = &c->conf->certs[i];
-            }
-        }
+        const clasp_certkey *ck = hs->certkey;
+        uint16_t alg = hs->cert_sig_alg;
         TRY(clasp_hs_send_certificate(c, ck, clasp_span_of(NULL, 0)));
         if (ck != NULL) {
             TRY(clasp_hs_send_cv(c, ck, alg));
@@ -551,6 +563,7 @@ const struct clasp_hs_row clasp_client_rows[C__COUNT] = {
         HS_END_OF_RECORD | HS_CCS_OK | HS_TH_BEFORE, cli_recv_finished),
     ROW(C_SEND_FLIGHT2, 0, ST_BIT(C_CONNECTED), 0, cli_send_flight2),
     ROW(C_CONNECTED,
-        HS_BIT(CLASP_HS_NEW_SESSION_TICKET) | HS_BIT(CLASP_HS_KEY_UPDATE),
+        HS_BIT(CLASP_HS_NEW_SESSION_TICKET) | HS_BIT(CLASP_HS_KEY_UPDATE) |
+            HS_BIT(CLASP_HS_CERTIFICATE_REQUEST),
         ST_BIT(C_CONNECTED), HS_APPDATA_IN | HS_TS_MANUAL, clasp_hs_recv_post),
 };

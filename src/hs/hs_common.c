@@ -13,6 +13,7 @@
 #include "base/mem.h"
 #include "base/wr.h"
 #include "hs/hs_common.h"
+#include "hs/hs_pha.h"
 
 const char *clasp_hs_type_name(uint8_t type)
 {
@@ -187,6 +188,7 @@ int clasp_hs_recv_certificate(clasp_conn *c, const struct clasp_hs_msg *m,
         ENSURE(conf->trust != NULL, CLASP_ERR_UNKNOWN_CA);
         int rc = c->prov->verify_chain(c->prov->ctx, conf->trust, chain,
                                        ct.certificate_list_count, &opts);
+        rc = clasp_hs_verify_cb(c, chain, ct.certificate_list_count, rc);
         if (rc < 0 && conf->authmode == CLASP_VERIFY_REQUIRED) {
             return rc;
         }
@@ -286,6 +288,7 @@ int clasp_hs_ks_keylog(clasp_conn *c, clasp_ks *ks)
 
 int clasp_hs_finish(clasp_conn *c)
 {
+    TRY(clasp_hs_pha_keep(c));
     clasp_hs_free(c);
     clasp_hs_log(c, CLASP_DEBUG_INFO, "handshake done: %s %s %s",
                  clasp_get_version(c), c->suite->name,

@@ -14,6 +14,7 @@
 #include "base/mem.h"
 #include "base/rd.h"
 #include "hs/hs.h"
+#include "hs/hs_pha.h"
 #include "msg/msg_codes.h"
 
 int clasp_hs_start(clasp_conn *c)
@@ -43,6 +44,7 @@ void clasp_hs_free(clasp_conn *c)
         c->prov->pkey_free(hs->peer_key);
     }
     clasp_mem_free(hs->cookie);
+    clasp_mem_free(hs->ca_names);
     clasp_tkt_clear(&hs->psk_ticket);
     clasp_ks_wipe(&hs->ks);
     clasp_ts_free(&hs->ts);
@@ -143,6 +145,10 @@ int clasp_hs_recv_post(clasp_conn *c, const struct clasp_hs_msg *m, int *next)
         ENSURE(c->key_updates_in_row <= CLASP_MAX_KEY_UPDATES,
                CLASP_ERR_UNEXPECTED_MESSAGE);
         return clasp_hs_recv_nst(c, m);
+    case CLASP_HS_CERTIFICATE_REQUEST:
+    case CLASP_HS_CERTIFICATE:
+    case CLASP_HS_CERTIFICATE_VERIFY:
+    case CLASP_HS_FINISHED: return clasp_hs_pha_recv(c, m);
     default:
         /* §4.1.2: no renegotiation; everything else is out of place. */
         BAIL(CLASP_ERR_UNEXPECTED_MESSAGE);

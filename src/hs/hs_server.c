@@ -14,6 +14,7 @@
 #include "base/mem.h"
 #include "base/rd.h"
 #include "hs/hs_common.h"
+#include "hs/hs_pha.h"
 
 /* What a second ClientHello must repeat (§4.1.2): everything but
  * key_share, cookie, pre_shared_key (ticket age and binders), padding and
@@ -161,17 +162,17 @@ static int choose_cert(clasp_conn *c, const struct clasp_ch *ch)
     const clasp_config *src =
         hs->cert_source != NULL ? hs->cert_source : c->conf;
     const struct clasp_u16_list *l = &ch->exts.sig_alg;
-    for (size_t i = 0; i < src->cert_count; i++) {
-        uint16_t alg;
-        if (clasp_hs_pick_sig_alg(c, &src->certs[i], l->v, l->kept, &alg) ==
-            CLASP_OK) {
-            hs->certkey = &src->certs[i];
-            hs->cert_sig_alg = alg;
-            return CLASP_OK;
-        }
+    /* §4.2.4: prefer a chain the client's certificate_authorities names
+     * (hs_ca.c). */
+    clasp_span ca = clasp_span_of(NULL, 0);
+    if (clasp_exts_has(&ch->exts, CLASP_EXT_ID_CERTIFICATE_AUTHORITIES)) {
+        ca = ch->exts.certificate_authorities.authorities;
     }
+    int rc = clasp_hs_ca_pick(c, src, l->v, l->kept, ca, &hs->certkey,
+                              &hs->cert_sig_alg);
     /* §4.4.2.2: no certificate fits the client's schemes. */
-    BAIL(CLASP_ERR_HANDSHAKE_FAILURE);
+    ENSURE(rc != CLASP_ERR_NOT_FOUND, CLASP_ERR_HANDSHAKE_FAILURE);
+    return rc;
 }
 
 /* Server name (RFC 6066 §3): the application's callback may pick the
@@ -304,6 +305,9 @@ static int srv_recv_client_hello(clasp_conn *c, const struct clasp_hs_msg *m,
     int rc = clasp_ch_parse(&m->body, ch);
     if (rc == CLASP_OK) {
         rc = check_client_hello(ch);
+        /* §4.2.6: the client accepts post-handshake auth. */
+        c->pha_offered =
+            clasp_exts_has(&ch->exts, CLASP_EXT_ID_POST_HANDSHAKE_AUTH);
     }
     /* The digest of what CH2 must repeat is needed only around an HRR:
      * for CH2 now, for CH1 once we know we send one (below). */
@@ -511,33 +515,6 @@ static int write_ee(clasp_conn *c)
     return rc;
 }
 
-static int write_cr(clasp_conn *c)
-{
-    struct clasp_cr *cr = clasp_mem_calloc(1, sizeof(*cr));
-    ENSURE(cr != NULL, CLASP_ERR_ALLOC_FAILED);
-    const clasp_config *conf = c->conf;
-    size_t n = 0;
-    for (size_t i = 0; i < conf->sig_alg_count; i++) {
-        const clasp_sig_alg *a = clasp_sig_alg_find(conf->sig_algs[i]);
-        if (a != NULL && a->tls13_cv_ok) {
-            cr->exts.sig_alg.v[n++] = conf->sig_algs[i];
-        }
-    }
-    cr->exts.sig_alg.kept = n;
-    cr->exts.sig_alg.count = n;
-    clasp_exts_set(&cr->exts, CLASP_EXT_ID_SIG_ALG);
-    clasp_wr w;
-    int rc = clasp_hs_out_reserve(c, 512, &w);
-    if (rc == CLASP_OK) {
-        rc = clasp_cr_write(&w, cr);
-    }
-    if (rc == CLASP_OK) {
-        rc = clasp_hs_out_commit(c, &w, true);
-    }
-    clasp_mem_free(cr);
-    return rc;
-}
-
 static int srv_send_flight(clasp_conn *c, const struct clasp_hs_msg *m,
                            int *next)
 {
@@ -605,8 +582,11 @@ static int srv_send_flight(clasp_conn *c, const struct clasp_hs_msg *m,
         /* §4.3.2: "Servers which are authenticating with a PSK MUST NOT
          * send the CertificateRequest message in the main handshake";
          * §2.2: nor Certificate and CertificateVerify. */
-        if (c->conf->authmode != CLASP_VERIFY_NONE) {
-            TRY(write_cr(c));
+        /* A server set for post-handshake auth asks a client that offered
+         * it later (clasp_verify_client_post_handshake), not now. */
+        if (c->conf->authmode != CLASP_VERIFY_NONE &&
+            !(c->conf->post_hs_auth && c->pha_offered)) {
+            TRY(clasp_hs_write_cr(c, clasp_span_of(NULL, 0)));
             hs->cert_requested = true;
         }
         TRY(clasp_hs_send_certificate(c, hs->certkey, clasp_span_of(NULL, 0)));
@@ -693,6 +673,8 @@ const struct clasp_hs_row clasp_server_rows[S__COUNT] = {
         HS_CCS_OK | HS_TH_BEFORE, srv_recv_certificate_verify),
     ROW(S_WAIT_FINISHED, HS_BIT(CLASP_HS_FINISHED), ST_BIT(S_CONNECTED),
         HS_END_OF_RECORD | HS_CCS_OK | HS_TH_BEFORE, srv_recv_finished),
-    ROW(S_CONNECTED, HS_BIT(CLASP_HS_KEY_UPDATE), ST_BIT(S_CONNECTED),
-        HS_APPDATA_IN | HS_TS_MANUAL, clasp_hs_recv_post),
+    ROW(S_CONNECTED,
+        HS_BIT(CLASP_HS_KEY_UPDATE) | HS_BIT(CLASP_HS_CERTIFICATE) |
+            HS_BIT(CLASP_HS_CERTIFICATE_VERIFY) | HS_BIT(CLASP_HS_FINISHED),
+        ST_BIT(S_CONNECTED), HS_APPDATA_IN | HS_TS_MANUAL, clasp_hs_recv_post),
 };

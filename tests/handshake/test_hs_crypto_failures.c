@@ -18,6 +18,7 @@ static clasp_provider g_real; /* the OpenSSL function table */
 static long g_calls;
 static long g_fail_at;        /* 1-based call to fail, 0: never */
 static clasp_session *g_sess; /* resume with it, if set */
+static int g_pha;             /* client auth after the handshake (#6) */
 
 static int tick(void)
 {
@@ -202,11 +203,21 @@ static int run_once(clasp_config *cc, clasp_config *sc, long fail_at,
     if (rc == 0) {
         rc = clasp_key_update(t.srv, 1);
     }
+    if (rc == 0 && g_pha) {
+        rc = clasp_verify_client_post_handshake(t.srv);
+    }
     if (rc == 0) {
         rc = tp_transfer(t.cli, t.srv, msg, sizeof(msg));
     }
     if (rc == 0) {
         rc = tp_transfer(t.srv, t.cli, msg, sizeof(msg));
+    }
+    if (rc == 0 && g_pha) {
+        rc = tp_transfer(t.cli, t.srv, msg, sizeof(msg));
+        if (rc == 0 &&
+            clasp_get_post_handshake_auth(t.srv) != CLASP_PHA_VERIFIED) {
+            fail_msg("call %ld: post-handshake auth not verified", fail_at);
+        }
     }
     if (rc == 0 && g_sess != NULL && !clasp_is_session_resumed(t.srv)) {
         fail_msg("call %ld: the handshake did not resume", fail_at);
@@ -246,8 +257,9 @@ static int run_once(clasp_config *cc, clasp_config *sc, long fail_at,
     return rc == 0;
 }
 
-static void run_all(int resume)
+static void run_all(int resume, int pha)
 {
+    g_pha = pha;
     clasp_config *cc = clasp_config_new(CLASP_IS_CLIENT);
     clasp_config *sc = clasp_config_new(CLASP_IS_SERVER);
     assert_non_null(cc);
@@ -262,6 +274,10 @@ static void run_all(int resume)
     const uint16_t g = CLASP_GROUP_SECP256R1;
     assert_clasp_ok(clasp_conf_groups(sc, &g, 1));
     assert_clasp_ok(clasp_conf_hrr_cookie(sc, 1));
+    if (pha) {
+        assert_clasp_ok(clasp_conf_post_handshake_auth(cc, 1));
+        assert_clasp_ok(clasp_conf_post_handshake_auth(sc, 1));
+    }
     long total, again;
     /* The server draws its first ticket key when it seals its first
      * ticket (src/tickets/ticket_keys.c): a first run makes that key, so
@@ -295,7 +311,7 @@ static void run_all(int resume)
 static void every_crypto_call_may_fail(void **state)
 {
     (void)state;
-    run_all(0);
+    run_all(0, 0);
 }
 
 /* Resumed (RFC 8446 §2.2): binders, the ticket opened, psk_dhe_ke, and
@@ -303,7 +319,16 @@ static void every_crypto_call_may_fail(void **state)
 static void every_crypto_call_may_fail_resuming(void **state)
 {
     (void)state;
-    run_all(1);
+    run_all(1, 0);
+}
+
+/* Post-handshake authentication (RFC 8446 §4.6.2): the request sealed,
+ * the transcript copied, the client's chain verified and its
+ * CertificateVerify and Finished checked. */
+static void every_crypto_call_may_fail_in_pha(void **state)
+{
+    (void)state;
+    run_all(0, 1);
 }
 
 int main(void)
@@ -311,6 +336,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(every_crypto_call_may_fail),
         cmocka_unit_test(every_crypto_call_may_fail_resuming),
+        cmocka_unit_test(every_crypto_call_may_fail_in_pha),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -70,6 +70,8 @@ typedef struct cli_opts {
     int has_nocommands;
     int has_keyupdate; /* client: KeyUpdate right after the handshake */
     int has_hrr_cookie;
+    int has_pha;          /* -enable_pha (client: offer; server: defer) */
+    int has_ca_names_opt; /* client -ca_names; server -no_ca_names */
     int has_no_compat;
     int timeout_ms;
     const char *keymatexport; /* exporter label, or NULL */
@@ -164,6 +166,17 @@ int cli_session_read(clasp_context *ssl, cli_sock *s, unsigned char *buf,
 int cli_session_close(clasp_context *ssl, cli_sock *s);
 /** Send a KeyUpdate and flush it. */
 int cli_session_key_update(clasp_context *ssl, cli_sock *s, int request);
+/* pha.c: request post-handshake auth and wait for the client's answer
+ * (application data meanwhile is dropped); 0 once the certificate
+ * verified, CLASP_ERR_CERTIFICATE_REQUIRED if none came. */
+int cli_pha_request_wait(clasp_context *ssl, cli_sock *s, const cli_opts *o);
+/* The relay's stdin command c: request post-handshake auth. */
+int cli_pha_command(clasp_context *ssl, const cli_opts *o);
+/* Relay: print the outcome of a request once it changes. */
+void cli_pha_report(clasp_context *ssl, const cli_opts *o, int *seen);
+/* -www GET /secret: the page only after the client's certificate
+ * verified (post-handshake auth), else 403. Closes the connection. */
+int cli_pha_serve_secret(clasp_context *ssl, cli_sock *s, const cli_opts *o);
 /** Relay stdin to the peer and the peer's data to stdout until either
  * side ends (s_client / s_server style, with 'k' 'K' 'Q' commands). */
 int cli_session_relay(clasp_context *ssl, cli_sock *s, const cli_opts *o);

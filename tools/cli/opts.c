@@ -193,6 +193,14 @@ static int parse_one(cli_opts *o, int argc, char **argv, int *i)
             a[1] == 'V' ? CLASP_VERIFY_REQUIRED : CLASP_VERIFY_OPTIONAL;
         return 1;
     }
+    if (IS("-ca_names", CLIENT_ONLY) || IS("-no_ca_names", SERVER_ONLY)) {
+        o->has_ca_names_opt = 1;
+        return 1;
+    }
+    if (IS("-enable_pha", BOTH)) {
+        o->has_pha = 1;
+        return 1;
+    }
     if (IS("-noverify", CLIENT_ONLY)) {
         o->authmode = CLASP_VERIFY_NONE;
         return 1;
@@ -481,6 +489,17 @@ int cli_opts_config(const cli_opts *o, cli_trace *trace, FILE *keylog,
     }
     if (rc == 0 && o->alpn_count > 0) {
         rc = check(clasp_conf_alpn_protocols(conf, o->alpn), "-alpn", NULL);
+    }
+    if (rc == 0 && o->has_ca_names_opt) {
+        rc = o->endpoint == CLASP_IS_CLIENT
+                 ? check(clasp_conf_ca_names_in_hello(conf, 1), "-ca_names",
+                         NULL)
+                 : check(clasp_conf_cert_req_ca_list(conf, 0), "-no_ca_names",
+                         NULL);
+    }
+    if (rc == 0 && o->has_pha) {
+        rc =
+            check(clasp_conf_post_handshake_auth(conf, 1), "-enable_pha", NULL);
     }
     if (rc == 0 && o->has_hrr_cookie) {
         rc = check(clasp_conf_hrr_cookie(conf, 1), "-cookie", NULL);

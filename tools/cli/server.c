@@ -178,10 +178,13 @@ static int serve_www(clasp_context *ssl, cli_sock *s, const cli_opts *o)
                                    sizeof(bad) - 1);
         return rc != 0 ? rc : cli_session_close(ssl, s);
     }
+    if (strcmp(path, "/secret") == 0) {
+        return cli_pha_serve_secret(ssl, s, o);
+    }
     if (strcmp(path, "/") != 0 && strcmp(path, "/keyupdate") != 0) {
         static const char nf[] = "HTTP/1.0 404 Not Found\r\n"
                                  "Content-Type: text/plain\r\n\r\n"
-                                 "clasp -www serves / and /keyupdate\n";
+                                 "clasp -www serves /, /keyupdate, /secret\n";
         rc = cli_session_write_all(ssl, s, (const unsigned char *)nf,
                                    sizeof(nf) - 1);
         return rc != 0 ? rc : cli_session_close(ssl, s);

@@ -141,6 +141,7 @@ typedef struct relay {
     int sent_close;
     int need_flush;
     int done;
+    int pha_seen; /* last post-handshake auth outcome reported */
 } relay;
 
 /* The next unit of stdin: a command line, or data up to and including
@@ -153,7 +154,7 @@ static int next_segment(relay *r, const cli_opts *o, int *cmd)
     size_t len = nl != NULL ? (size_t)(nl - p) + 1 : left;
     *cmd = 0;
     if (!o->has_nocommands && r->at_line_start && len == 2 && nl != NULL &&
-        (p[0] == 'k' || p[0] == 'K' || p[0] == 'Q')) {
+        (p[0] == 'k' || p[0] == 'K' || p[0] == 'Q' || p[0] == 'c')) {
         *cmd = p[0];
     }
     r->at_line_start = nl != NULL;
@@ -173,6 +174,11 @@ static int run_command(relay *r, clasp_context *ssl, const cli_opts *o, int cmd)
         r->need_flush = rc == CLASP_ERR_WANT_WRITE;
         r->done = 1;
         return is_retry(rc) ? 0 : rc;
+    }
+    if (cmd == 'c') {
+        /* Post-handshake auth (pha.c); the answer comes with reads. */
+        r->need_flush = 1;
+        return cli_pha_command(ssl, o);
     }
     int rc = clasp_key_update(ssl, cmd == 'K');
     if (rc != 0) {
@@ -233,6 +239,7 @@ static int pump_in(relay *r, clasp_context *ssl, const cli_opts *o)
     unsigned char buf[16384];
     for (;;) {
         int n = clasp_read(ssl, buf, sizeof(buf));
+        cli_pha_report(ssl, o, &r->pha_seen);
         if (n > 0) {
             if (fwrite(buf, 1, (size_t)n, stdout) != (size_t)n) {
                 return CLASP_ERR_IO;

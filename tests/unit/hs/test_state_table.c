@@ -144,9 +144,18 @@ static void message_directions_are_enforced(void **state)
         assert_int_equal(clasp_client_rows[s].expect & client_only, 0);
     }
     /* After the handshake: no ClientHello (no renegotiation, §4.1.2), a
-     * server takes KeyUpdate only. */
-    assert_int_equal(clasp_server_rows[S_CONNECTED].expect,
-                     HS_BIT(CLASP_HS_KEY_UPDATE));
+     * server takes KeyUpdate and the client's answer to a post-handshake
+     * CertificateRequest (§4.6.2; hs_pha.c admits each only while a
+     * request is open); a client adds CertificateRequest to tickets and
+     * KeyUpdate. */
+    assert_int_equal(
+        clasp_server_rows[S_CONNECTED].expect,
+        HS_BIT(CLASP_HS_KEY_UPDATE) | HS_BIT(CLASP_HS_CERTIFICATE) |
+            HS_BIT(CLASP_HS_CERTIFICATE_VERIFY) | HS_BIT(CLASP_HS_FINISHED));
+    assert_int_equal(clasp_client_rows[C_CONNECTED].expect,
+                     HS_BIT(CLASP_HS_NEW_SESSION_TICKET) |
+                         HS_BIT(CLASP_HS_KEY_UPDATE) |
+                         HS_BIT(CLASP_HS_CERTIFICATE_REQUEST));
     /* Finished only after authentication on the client. */
     assert_int_equal(clasp_client_rows[C_WAIT_CERT_CR].expect &
                          HS_BIT(CLASP_HS_FINISHED),
