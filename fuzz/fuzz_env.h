@@ -1,0 +1,63 @@
+/*
+ * Deterministic endpoints for the role fuzzers (fuzz_client, fuzz_server)
+ * and the corpus generator (gen_corpus): configurations built on the test
+ * provider (NO SECURITY: queued/deterministic randoms and keys, null AEAD,
+ * null signature verification), and the loop that feeds one endpoint a
+ * peer's byte stream through the public API over an in-memory BIO.
+ *
+ * Determinism: before each connection fz_config() resets the endpoint's
+ * test provider (deterministic stream restarted at 0, queues emptied), so
+ * an endpoint fed the same bytes behaves the same, byte for byte. A
+ * recorded peer flight therefore stays valid, Finished included, as long
+ * as it is replayed to the same variant. Server certificates use
+ * deterministic signatures (Ed25519, Ed448) or a queued signature (RSA).
+ *
+ * A role input is: one flags byte (FZ_FLAG_*), then the peer's bytes.
+ */
+#ifndef CLASP_FUZZ_ENV_H
+#define CLASP_FUZZ_ENV_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "clasp/clasp.h"
+
+/* Configuration variants per role (documented in docs/FUZZING.md). */
+#define FZ_VARIANTS 4
+
+/* Flags byte of a role input. */
+#define FZ_FLAG_VARIANT(f) ((f)&3u)
+/* I/O: 0 whole buffers, 1 one byte per recv, 2 seven bytes per recv,
+ * 3 whole buffers but every other send returns WANT_WRITE. */
+#define FZ_FLAG_IO(f) (((f) >> 2) & 3u)
+/* After the handshake, also write data, send a KeyUpdate (update
+ * requested) and use the exporter. */
+#define FZ_FLAG_POST 0x10u
+#define FZ_FLAGS(variant, io, post) \
+    ((uint8_t)((variant) | ((io) << 2) | ((post) ? FZ_FLAG_POST : 0)))
+
+/* Create every configuration (idempotent); aborts on failure. */
+void fz_env_init(void);
+/* The configuration of a role and variant, its provider reset for a new
+ * connection. Owned by the environment. */
+clasp_config *fz_config(bool server, unsigned variant);
+/* Read a file of the source tree's test PKI (tests/pki/<name>); aborts if
+ * it cannot. Free with free(). */
+uint8_t *fz_read_pki(const char *name, size_t *len);
+
+/* What one role run did. */
+typedef struct {
+    int hs_rc;         /* last clasp_handshake() result */
+    bool done;         /* handshake completed */
+    int read_rc;       /* last clasp_read() result (0 if not reached) */
+    size_t app_bytes;  /* application data received */
+    size_t sent_bytes; /* bytes the endpoint wrote to the transport */
+} fz_result;
+
+/* Run one endpoint over a role input (flags byte + peer bytes). The
+ * transport ends (recv returns 0) when the input is used up. Checks the
+ * role oracles (fuzz_env.c) and aborts when one fails. */
+void fz_run_role(bool server, const uint8_t *data, size_t size, fz_result *res);
+
+#endif
