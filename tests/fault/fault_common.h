@@ -14,7 +14,8 @@
  * fc_check() is the oracle, given whether the injected fault happened:
  *  - no fault: the run completed;
  *  - fault: the run stopped with exactly the expected error on the side
- *    that failed, and the peer either saw an internal_error alert, or
+ *    that failed, and the peer either saw that error's alert
+ *    (internal_error for ALLOC_FAILED and CRYPTO), or
  *    failed on what it received, or was still waiting for input (when
  *    the fault hit after the peer had completed, this is what its next
  *    reads return); it never receives another alert and never reads
@@ -313,8 +314,8 @@ static void fc_check(const fc_outcome *o, bool injected, int expected_err,
     }
     /* The peer never completes and then reads anything but the failure. */
     int peer = o->peer_rc == CLASP_OK ? o->peer_read_rc : o->peer_rc;
-    bool alerted = peer == CLASP_ERR_PEER_ALERT &&
-                   o->peer_alert == CLASP_ALERT_INTERNAL_ERROR;
+    int want_alert = clasp_error_alert(expected_err);
+    bool alerted = peer == CLASP_ERR_PEER_ALERT && o->peer_alert == want_alert;
     bool waiting = fc_retry(peer);
     bool failed = !alerted && peer < 0 && !fc_retry(peer);
     if (!alerted && !waiting && !failed) {
@@ -326,8 +327,7 @@ static void fc_check(const fc_outcome *o, bool injected, int expected_err,
     }
     assert_true(alerted || waiting || failed);
     /* An alert of another kind would misreport a local failure. */
-    assert_true(peer != CLASP_ERR_PEER_ALERT ||
-                o->peer_alert == CLASP_ALERT_INTERNAL_ERROR);
+    assert_true(peer != CLASP_ERR_PEER_ALERT || o->peer_alert == want_alert);
     if (getenv("CLASP_FAULT_VERBOSE") != NULL) {
         print_message("%s: %s side %d; peer %s alert %d\n", what, o->step,
                       o->side, clasp_error_name(peer), o->peer_alert);
