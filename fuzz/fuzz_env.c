@@ -79,6 +79,9 @@ static void trust_roots(clasp_config *conf)
 static bool g_debug;
 /* CLASP_FUZZ_STRICT=1: no exception for the known findings. */
 static bool g_strict;
+/* CLASP_FUZZ_STATS=1: one line per completed handshake (fuzz/run.sh
+ * replay counts them: are the recorded seeds still whole handshakes?). */
+static bool g_stats;
 
 static void dbg(void *arg, int level, const char *file, int line,
                 const char *msg)
@@ -193,6 +196,7 @@ void fz_env_init(void)
     }
     g_debug = getenv("CLASP_FUZZ_DEBUG") != NULL;
     g_strict = getenv("CLASP_FUZZ_STRICT") != NULL;
+    g_stats = getenv("CLASP_FUZZ_STATS") != NULL;
     for (unsigned v = 0; v < FZ_VARIANTS; v++) {
         g_conf[0][v] = client_variant(v);
         g_conf[1][v] = server_variant(v);
@@ -382,12 +386,18 @@ void fz_run_role(bool server, const uint8_t *data, size_t size, fz_result *res)
     }
     res->hs_rc = rc;
     if (g_debug) {
-        fprintf(stderr, "fuzz: handshake: %s, over %d\n", clasp_error_name(rc),
-                clasp_is_handshake_over(ctx));
+        const char *host = clasp_get_hostname(ctx);
+        fprintf(stderr, "fuzz: handshake: %s, over %d, hostname %s%s%s\n",
+                clasp_error_name(rc), clasp_is_handshake_over(ctx),
+                host != NULL ? "\"" : "", host != NULL ? host : "(none)",
+                host != NULL ? "\"" : "");
     }
     FZ_CHECK(!is_retry(rc));
     if (rc == CLASP_OK) {
         res->done = true;
+        if (g_stats) {
+            fprintf(stderr, "fuzz-stats: handshake completed\n");
+        }
         after_handshake(ctx, conf, server, flags, res);
     } else {
         check_peer_error(rc, server);

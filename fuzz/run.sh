@@ -74,10 +74,25 @@ do_replay() {
             echo "replay: $t FAILED" >&2
             exit 1
         fi
-        local c
+        local c extra=""
         c=$(find "$dir" -type f | wc -l)
         n=$((n + c))
-        echo "replay: $t: $c inputs OK ($(grep -o 'cov: [0-9]*' "$log" | tail -1))"
+        if [ "$t" = client ] || [ "$t" = server ]; then
+            # Recorded handshakes only replay whole while the handshake
+            # code behaves as when they were recorded (deterministic
+            # provider): say when the corpus has gone stale.
+            local done_n
+            done_n=$(find "$dir" -type f -print0 |
+                     CLASP_FUZZ_STATS=1 xargs -0 "$build/fuzz/fuzz_$t" 2>&1 |
+                     awk '/^Running: / { f = $2 }
+                          /^fuzz-stats: handshake completed/ { d[f] = 1 }
+                          END { n = 0; for (k in d) n++; print n }')
+            extra=", $done_n of them complete the handshake"
+            if [ "$done_n" -eq 0 ]; then
+                extra="$extra: WARNING: stale corpus, run 'fuzz/run.sh gen'"
+            fi
+        fi
+        echo "replay: $t: $c inputs OK ($(grep -o 'cov: [0-9]*' "$log" | tail -1)$extra)"
     done
     echo "replay: $n inputs, no failure"
 }
