@@ -329,6 +329,49 @@ static void check_replay(bool server, const uint8_t *flags_and_peer, size_t len,
     }
 }
 
+/* A client seed with a NewSessionTicket (RFC 8446 §4.6.1) after the
+ * handshake: our server sends none yet, so one is inserted, as a null-AEAD
+ * record, before the server's last record (its close_notify). */
+static void nst_seed(const gbuf *s2c, unsigned cv, const char *name)
+{
+    static const uint8_t ticket[] = "ticket-of-sixteen";
+    static const uint8_t nonce[1] = {0};
+    static struct clasp_nst in;
+    uint8_t nst[128];
+    memset(&in, 0, sizeof(in));
+    in.ticket_lifetime = 604800;
+    in.ticket_age_add = 0x12345678;
+    in.ticket_nonce = clasp_span_of(nonce, sizeof(nonce));
+    in.ticket = clasp_span_of(ticket, 16);
+    in.exts.early_data.max_early_data_size = 16384;
+    clasp_exts_set(&in.exts, CLASP_EXT_ID_EARLY_DATA);
+    clasp_wr w = clasp_wr_init(nst, sizeof(nst));
+    FZ_CHECK(clasp_nst_write(&w, &in) == CLASP_OK);
+    /* Null AEAD: TLSInnerPlaintext.type, then an all-zero 16-byte tag. */
+    FZ_CHECK(clasp_wr_u8(&w, CLASP_CT_HANDSHAKE) == CLASP_OK);
+    FZ_CHECK(clasp_wr_zeros(&w, 16) == CLASP_OK);
+    size_t nst_len = w.len;
+    size_t off = 0, last = 0;
+    while (s2c->len - off >= 5) {
+        size_t n = ((size_t)s2c->p[off + 3] << 8) | s2c->p[off + 4];
+        last = off;
+        off += 5 + n;
+    }
+    uint8_t hdr[6] = {0, CLASP_CT_APPLICATION_DATA, 3, 3, 0, (uint8_t)nst_len};
+    hdr[0] = FZ_FLAGS(cv, 0, 1);
+    gbuf g = {0};
+    gbuf_add(&g, hdr, 1);
+    gbuf_add(&g, s2c->p, last);
+    gbuf_add(&g, hdr + 1, 5);
+    gbuf_add(&g, nst, nst_len);
+    gbuf_add(&g, s2c->p + last, s2c->len - last);
+    check_replay(false, g.p, g.len, true, true, name);
+    char n[128];
+    snprintf(n, sizeof(n), "nst-%s", name);
+    emit_raw("client", n, g.p, g.len);
+    free(g.p);
+}
+
 static void pair(const char *name, unsigned cv, unsigned sv, bool expect_ok)
 {
     gbuf c2s = {0}, s2c = {0};
@@ -420,6 +463,9 @@ static void pair(const char *name, unsigned cv, unsigned sv, bool expect_ok)
             check_replay(false, in.p, in.len, true, true, name);
             emit_raw("client", n, in.p, in.len);
         }
+    }
+    if (cv == 0 && sv == 0) {
+        nst_seed(&s2c, cv, name);
     }
     free(in.p);
 

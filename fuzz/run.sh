@@ -8,6 +8,9 @@
 #                                        merge them into fuzz/corpora/ (minimised)
 #   fuzz/run.sh merge [TARGET...]        merge what fuzzing found
 #                                        ($FUZZ_BUILD/corpus/T) into fuzz/corpora/T
+#   fuzz/run.sh cov [TARGET...]          line/branch coverage of src/ reached by
+#                                        the corpora (llvm-cov), built in
+#                                        $FUZZ_BUILD-cov
 #
 # Environment: FUZZ_BUILD (default build-fuzz), FUZZ_JOBS (targets run in
 # parallel by `fuzz`, default nproc), FUZZ_ROLE_SECONDS (if set, `fuzz`
@@ -163,6 +166,31 @@ do_gen() {
     done
 }
 
+do_cov() {
+    local cb=$build-cov
+    cmake -S . -B "$cb" -DCMAKE_C_COMPILER=clang \
+        -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCLASP_FUZZING=ON \
+        -DCLASP_FUZZ_COVERAGE=ON -DCLASP_SANITIZE=ON -DCLASP_TESTS=OFF \
+        -DCLASP_WERROR=ON >/dev/null
+    cmake --build "$cb" -j "$jobs" --target fuzz_targets >/dev/null
+    rm -rf "$cb/profiles"
+    mkdir -p "$cb/profiles"
+    local objs=()
+    for t in $(targets "$@"); do
+        local dirs=("fuzz/corpora/$t")
+        [ -d "$build/corpus/$t" ] && dirs+=("$build/corpus/$t")
+        find "${dirs[@]}" -type f -print0 |
+            LLVM_PROFILE_FILE="$cb/profiles/$t-%p.profraw" \
+            xargs -0 -n 500 "$cb/fuzz/fuzz_$t" >/dev/null 2>&1
+        objs+=(-object "$cb/fuzz/fuzz_$t")
+    done
+    llvm-profdata merge -sparse "$cb"/profiles/*.profraw -o "$cb/fuzz.profdata"
+    # The first -object is positional for llvm-cov.
+    llvm-cov report "${objs[1]}" "${objs[@]:2}" \
+        -instr-profile="$cb/fuzz.profdata" \
+        -ignore-filename-regex="^$PWD/(fuzz|tests)/" | sed "s|$PWD/||"
+}
+
 do_merge() {
     need_build "$@"
     for t in $(targets "$@"); do
@@ -181,8 +209,9 @@ fuzz)
     ;;
 gen) do_gen ;;
 merge) do_merge "$@" ;;
+cov) do_cov "$@" ;;
 *)
-    sed -n '2,17p' "$0"
+    sed -n '2,20p' "$0"
     exit 2
     ;;
 esac
