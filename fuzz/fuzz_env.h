@@ -37,14 +37,48 @@
 #define FZ_FLAGS(variant, io, post) \
     ((uint8_t)((variant) | ((io) << 2) | ((post) ? FZ_FLAG_POST : 0)))
 
-/* Create every configuration (idempotent); aborts on failure. */
+/* The fixed clock of every endpoint (ms since the epoch: 2023-11-14). */
+#define FZ_NOW_MS 1700000000000ull
+
+/* Create every configuration (idempotent); aborts on failure. It also
+ * runs one client 0 / server 0 connection for client variant 3's
+ * tickets. */
 void fz_env_init(void);
+/* clasp_setup() with the configuration of a role and variant (fz_config),
+ * and on a client the host name and, for variant 3, the session. */
+void fz_setup(clasp_context *ctx, bool server, unsigned variant);
+/* Client variant 3's session (tickets of server 0). */
+const clasp_session *fz_session(void);
 /* The configuration of a role and variant, its provider reset for a new
  * connection. Owned by the environment. */
 clasp_config *fz_config(bool server, unsigned variant);
 /* Read a file of the source tree's test PKI (tests/pki/<name>); aborts if
  * it cannot. Free with free(). */
 uint8_t *fz_read_pki(const char *name, size_t *len);
+
+/* A growable byte buffer. */
+typedef struct {
+    uint8_t *p;
+    size_t len;
+    size_t cap;
+} fz_buf;
+void fz_buf_add(fz_buf *b, const uint8_t *p, size_t n);
+
+/* A recorded in-memory connection between two deterministic endpoints. */
+typedef struct {
+    fz_buf c2s;   /* every byte the client sent */
+    fz_buf s2c;   /* every byte the server sent */
+    int crc, src; /* handshake results */
+    int suite;    /* the client's negotiated suite (0 if none) */
+} fz_pair;
+
+/* Run client variant cv against server variant sv: the handshake, then,
+ * if both completed, data both ways (the server's first write carries its
+ * NewSessionTickets), a KeyUpdate with update requested from the server
+ * (the client answers), data again, close_notify from both. With save
+ * non-NULL, the client's tickets go there. Free with fz_pair_free. */
+void fz_pair_run(unsigned cv, unsigned sv, clasp_session *save, fz_pair *out);
+void fz_pair_free(fz_pair *p);
 
 /* What one role run did. */
 typedef struct {

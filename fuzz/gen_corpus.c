@@ -10,7 +10,9 @@
  *     and is checked to replay to a completed handshake (or to the same
  *     failure); the records are record-layer seeds; the handshake messages
  *     in them (null AEAD: readable) are message and extension seeds; the
- *     certificate chains are x509 seeds;
+ *     certificate chains are x509 seeds; the NewSessionTickets carry
+ *     ticket seeds (and, opened, state seeds); client variant 3 resumes
+ *     with a ticket or an external PSK; its saved session is a seed too;
  *  2. the RFC 8448 traces (tests/vectors/rfc8448/NAME.txt): every handshake
  *     message, every plaintext record and the simple trace's first
  *     encrypted server record (fuzz_record mode 2).
@@ -23,7 +25,9 @@
 
 #include "fuzz_env.h"
 #include "fuzz_util.h"
+#include "hs/psk.h"
 #include "record/record.h"
+#include "tickets/tickets.h"
 
 static const char *g_out;
 static unsigned g_count;
@@ -63,71 +67,6 @@ static void emit_raw(const char *target, const char *name, const uint8_t *p,
                      size_t n)
 {
     emit2(target, name, NULL, 0, p, n);
-}
-
-/* ---- growable buffers and the recording pipe -------------------------------
- */
-
-typedef struct {
-    uint8_t *p;
-    size_t len;
-    size_t cap;
-} gbuf;
-
-static void gbuf_add(gbuf *b, const uint8_t *p, size_t n)
-{
-    if (b->len + n > b->cap) {
-        size_t cap = (b->len + n) * 2 + 1024;
-        b->p = realloc(b->p, cap);
-        FZ_CHECK(b->p != NULL);
-        b->cap = cap;
-    }
-    if (n > 0) {
-        memcpy(b->p + b->len, p, n);
-    }
-    b->len += n;
-}
-
-typedef struct {
-    gbuf *in;
-    size_t in_off;
-    gbuf *out; /* the peer's inbox, and the record of what we sent */
-} gend;
-
-static int g_send(void *ctx, const unsigned char *buf, size_t len)
-{
-    gend *e = ctx;
-    gbuf_add(e->out, buf, len);
-    return (int)len;
-}
-
-static int g_recv(void *ctx, unsigned char *buf, size_t len)
-{
-    gend *e = ctx;
-    size_t left = e->in->len - e->in_off;
-    if (left == 0) {
-        return CLASP_ERR_WANT_READ;
-    }
-    size_t n = len < left ? len : left;
-    memcpy(buf, e->in->p + e->in_off, n);
-    e->in_off += n;
-    return (int)n;
-}
-
-static bool retry(int rc)
-{
-    return rc == CLASP_ERR_WANT_READ || rc == CLASP_ERR_WANT_WRITE;
-}
-
-/* Read whatever application data has arrived (bounded). */
-static void drain(clasp_context *c)
-{
-    unsigned char buf[1024];
-    for (int i = 0; i < 64; i++) {
-        if (clasp_read(c, buf, sizeof(buf)) <= 0) {
-            return;
-        }
-    }
 }
 
 /* ---- messages and records of a recorded stream ----------------------------
@@ -211,18 +150,38 @@ static void chain_seed(const char *name, const uint8_t *body, size_t len,
     if (clasp_ct_parse(&b, ~(uint64_t)0, &ct) != CLASP_OK) {
         return;
     }
-    gbuf g = {0};
+    fz_buf g = {0};
     for (size_t i = 0; i < ct.certificate_list_count; i++) {
         const clasp_span *d = &ct.certificate_list[i].cert_data;
         uint8_t l[3] = {(uint8_t)(d->len >> 16), (uint8_t)(d->len >> 8),
                         (uint8_t)d->len};
-        gbuf_add(&g, l, 3);
-        gbuf_add(&g, d->p, d->len);
+        fz_buf_add(&g, l, 3);
+        fz_buf_add(&g, d->p, d->len);
     }
     if (g.len > 0) {
         emit("x509", name, client_cert ? 0x09 : 0x01, g.p, g.len);
     }
     free(g.p);
+}
+
+/* fuzz_ticket seeds from a NewSessionTicket body: the ticket (selector
+ * 1) and, when it is one of the fuzz servers', its state (selector 0). */
+static void ticket_seeds(const char *name, const uint8_t *body, size_t len)
+{
+    static struct clasp_nst nst;
+    static struct clasp_psk_state st;
+    clasp_span b = clasp_span_of(body, len);
+    if (clasp_nst_parse(&b, &nst) != CLASP_OK) {
+        return;
+    }
+    emit("ticket", name, 1, nst.ticket.p, nst.ticket.len);
+    if (clasp_tk_ops.open(fz_config(true, 0), FZ_NOW_MS, nst.ticket, &st) ==
+        CLASP_OK) {
+        uint8_t buf[2048];
+        clasp_wr w = clasp_wr_init(buf, sizeof(buf));
+        FZ_CHECK(clasp_tk_state_write(&w, &st) == CLASP_OK);
+        emit("ticket", name, 0, buf, w.len);
+    }
 }
 
 static void message_seeds(const char *name, const uint8_t *msgs, size_t len,
@@ -244,6 +203,9 @@ static void message_seeds(const char *name, const uint8_t *msgs, size_t len,
                 emit_raw(t, name, m + CLASP_HS_HEADER_LEN, blen);
             }
             ext_seed(name, m[0], m + CLASP_HS_HEADER_LEN, blen);
+            if (m[0] == CLASP_HS_NEW_SESSION_TICKET) {
+                ticket_seeds(name, m + CLASP_HS_HEADER_LEN, blen);
+            }
             if (m[0] == CLASP_HS_CERTIFICATE) {
                 chain_seed(name, m + CLASP_HS_HEADER_LEN, blen, from_client);
             }
@@ -268,11 +230,11 @@ static uint8_t suite_index(int suite)
 
 /* Split a recorded stream (null AEAD) into record seeds and handshake
  * message seeds. */
-static void stream_seeds(const char *name, const gbuf *s, int suite,
+static void stream_seeds(const char *name, const fz_buf *s, int suite,
                          bool from_client)
 {
     size_t tag = suite == CLASP_TLS1_3_AES_128_CCM_8_SHA256 ? 8 : 16;
-    gbuf plain = {0}, prot = {0}, hs = {0};
+    fz_buf plain = {0}, prot = {0}, hs = {0};
     size_t off = 0;
     while (s->len - off >= 5) {
         const uint8_t *r = s->p + off;
@@ -282,18 +244,18 @@ static void stream_seeds(const char *name, const gbuf *s, int suite,
         }
         const uint8_t *body = r + 5;
         if (r[0] == CLASP_CT_APPLICATION_DATA && n >= tag + 1) {
-            gbuf_add(&prot, r, 5 + n);
+            fz_buf_add(&prot, r, 5 + n);
             size_t inner = n - tag;
             while (inner > 0 && body[inner - 1] == 0) {
                 inner--;
             }
             if (inner > 0 && body[inner - 1] == CLASP_CT_HANDSHAKE) {
-                gbuf_add(&hs, body, inner - 1);
+                fz_buf_add(&hs, body, inner - 1);
             }
         } else {
-            gbuf_add(&plain, r, 5 + n);
+            fz_buf_add(&plain, r, 5 + n);
             if (r[0] == CLASP_CT_HANDSHAKE) {
-                gbuf_add(&hs, body, n);
+                fz_buf_add(&hs, body, n);
             }
         }
         off += 5 + n;
@@ -329,133 +291,36 @@ static void check_replay(bool server, const uint8_t *flags_and_peer, size_t len,
     }
 }
 
-/* A client seed with a NewSessionTicket (RFC 8446 §4.6.1) after the
- * handshake: our server sends none yet, so one is inserted, as a null-AEAD
- * record, before the server's last record (its close_notify). */
-static void nst_seed(const gbuf *s2c, unsigned cv, const char *name)
-{
-    static const uint8_t ticket[] = "ticket-of-sixteen";
-    static const uint8_t nonce[1] = {0};
-    static struct clasp_nst in;
-    uint8_t nst[128];
-    memset(&in, 0, sizeof(in));
-    in.ticket_lifetime = 604800;
-    in.ticket_age_add = 0x12345678;
-    in.ticket_nonce = clasp_span_of(nonce, sizeof(nonce));
-    in.ticket = clasp_span_of(ticket, 16);
-    in.exts.early_data.max_early_data_size = 16384;
-    clasp_exts_set(&in.exts, CLASP_EXT_ID_EARLY_DATA);
-    clasp_wr w = clasp_wr_init(nst, sizeof(nst));
-    FZ_CHECK(clasp_nst_write(&w, &in) == CLASP_OK);
-    /* Null AEAD: TLSInnerPlaintext.type, then an all-zero 16-byte tag. */
-    FZ_CHECK(clasp_wr_u8(&w, CLASP_CT_HANDSHAKE) == CLASP_OK);
-    FZ_CHECK(clasp_wr_zeros(&w, 16) == CLASP_OK);
-    size_t nst_len = w.len;
-    size_t off = 0, last = 0;
-    while (s2c->len - off >= 5) {
-        size_t n = ((size_t)s2c->p[off + 3] << 8) | s2c->p[off + 4];
-        last = off;
-        off += 5 + n;
-    }
-    uint8_t hdr[6] = {0, CLASP_CT_APPLICATION_DATA, 3, 3, 0, (uint8_t)nst_len};
-    hdr[0] = FZ_FLAGS(cv, 0, 1);
-    gbuf g = {0};
-    gbuf_add(&g, hdr, 1);
-    gbuf_add(&g, s2c->p, last);
-    gbuf_add(&g, hdr + 1, 5);
-    gbuf_add(&g, nst, nst_len);
-    gbuf_add(&g, s2c->p + last, s2c->len - last);
-    check_replay(false, g.p, g.len, true, true, name);
-    char n[128];
-    snprintf(n, sizeof(n), "nst-%s", name);
-    emit_raw("client", n, g.p, g.len);
-    free(g.p);
-}
-
 static void pair(const char *name, unsigned cv, unsigned sv, bool expect_ok)
 {
-    gbuf c2s = {0}, s2c = {0};
-    gend ce = {&s2c, 0, &c2s};
-    gend se = {&c2s, 0, &s2c};
-    clasp_context *cli = clasp_new();
-    clasp_context *srv = clasp_new();
-    FZ_CHECK(cli != NULL && srv != NULL);
-    FZ_CHECK(clasp_setup(cli, fz_config(false, cv)) == CLASP_OK);
-    FZ_CHECK(clasp_setup(srv, fz_config(true, sv)) == CLASP_OK);
-    FZ_CHECK(clasp_set_hostname(cli, "localhost") == CLASP_OK);
-    clasp_set_bio(cli, &ce, g_send, g_recv, NULL);
-    clasp_set_bio(srv, &se, g_send, g_recv, NULL);
-
-    int crc = CLASP_ERR_WANT_READ, src = CLASP_ERR_WANT_READ;
-    for (int i = 0; i < 100 && (retry(crc) || retry(src)); i++) {
-        if (retry(crc)) {
-            crc = clasp_handshake(cli);
-        }
-        if (retry(src)) {
-            src = clasp_handshake(srv);
-        }
-        if ((crc < 0 && !retry(crc)) || (src < 0 && !retry(src))) {
-            /* Deliver the alert to the other side, then stop. */
-            if (retry(crc)) {
-                crc = clasp_handshake(cli);
-            }
-            if (retry(src)) {
-                src = clasp_handshake(srv);
-            }
-            break;
-        }
-    }
-    bool ok = crc == CLASP_OK && src == CLASP_OK;
-    if (!ok) {
-        /* A client that finished first still reads the server's alert. */
-        drain(cli);
-    }
+    fz_pair pr;
+    fz_pair_run(cv, sv, NULL, &pr);
+    bool ok = pr.crc == CLASP_OK && pr.src == CLASP_OK;
     if (ok != expect_ok) {
         fprintf(stderr, "gen_corpus: %s: client %s, server %s\n", name,
-                clasp_error_name(crc), clasp_error_name(src));
+                clasp_error_name(pr.crc), clasp_error_name(pr.src));
         exit(1);
     }
-    int suite = clasp_get_ciphersuite_id(cli);
-    if (ok) {
-        /* Application data both ways, a KeyUpdate with update_requested
-         * from the server (the client answers), then close_notify. */
-        static const unsigned char to_cli[] = "hello client";
-        static const unsigned char to_srv[] = "hello server";
-        FZ_CHECK(clasp_write(srv, to_cli, sizeof(to_cli)) ==
-                 (int)sizeof(to_cli));
-        FZ_CHECK(clasp_key_update(srv, 1) == CLASP_OK);
-        drain(cli);
-        FZ_CHECK(clasp_write(cli, to_srv, sizeof(to_srv)) ==
-                 (int)sizeof(to_srv));
-        drain(srv);
-        FZ_CHECK(clasp_write(srv, to_cli, sizeof(to_cli)) ==
-                 (int)sizeof(to_cli));
-        drain(cli);
-        FZ_CHECK(clasp_close_notify(cli) == CLASP_OK);
-        FZ_CHECK(clasp_close_notify(srv) == CLASP_OK);
-    }
-    clasp_free(cli);
-    clasp_free(srv);
 
     char n[128];
     uint8_t f;
     snprintf(n, sizeof(n), "hs-%s", name);
     f = FZ_FLAGS(sv, 0, 1);
-    emit2("server", n, &f, 1, c2s.p, c2s.len);
+    emit2("server", n, &f, 1, pr.c2s.p, pr.c2s.len);
     f = FZ_FLAGS(cv, 0, 1);
-    emit2("client", n, &f, 1, s2c.p, s2c.len);
+    emit2("client", n, &f, 1, pr.s2c.p, pr.s2c.len);
 
     /* The seeds replay: determinism is what makes them worth having. */
-    gbuf in = {0};
+    fz_buf in = {0};
     f = FZ_FLAGS(sv, 0, 1);
-    gbuf_add(&in, &f, 1);
-    gbuf_add(&in, c2s.p, c2s.len);
-    check_replay(true, in.p, in.len, src == CLASP_OK, ok, name);
+    fz_buf_add(&in, &f, 1);
+    fz_buf_add(&in, pr.c2s.p, pr.c2s.len);
+    check_replay(true, in.p, in.len, pr.src == CLASP_OK, ok, name);
     in.len = 0;
     f = FZ_FLAGS(cv, 0, 1);
-    gbuf_add(&in, &f, 1);
-    gbuf_add(&in, s2c.p, s2c.len);
-    check_replay(false, in.p, in.len, crc == CLASP_OK, ok, name);
+    fz_buf_add(&in, &f, 1);
+    fz_buf_add(&in, pr.s2c.p, pr.s2c.len);
+    check_replay(false, in.p, in.len, pr.crc == CLASP_OK, ok, name);
     if (cv == 0 && sv == 0) {
         /* The other I/O modes of the default pair. */
         for (unsigned io = 1; io < 4; io++) {
@@ -464,17 +329,13 @@ static void pair(const char *name, unsigned cv, unsigned sv, bool expect_ok)
             emit_raw("client", n, in.p, in.len);
         }
     }
-    if (cv == 0 && sv == 0) {
-        nst_seed(&s2c, cv, name);
-    }
     free(in.p);
 
     snprintf(n, sizeof(n), "c2s-%s", name);
-    stream_seeds(n, &c2s, suite, true);
+    stream_seeds(n, &pr.c2s, pr.suite, true);
     snprintf(n, sizeof(n), "s2c-%s", name);
-    stream_seeds(n, &s2c, suite, false);
-    free(c2s.p);
-    free(s2c.p);
+    stream_seeds(n, &pr.s2c, pr.suite, false);
+    fz_pair_free(&pr);
 }
 
 /* ---- RFC 8448 -------------------------------------------------------------
@@ -582,9 +443,18 @@ int main(int argc, char **argv)
     pair("c1s2-client-auth", 1, 2, true);
     pair("c1s3-alpn-rsa-padding", 1, 3, true);
     pair("c2s0-sha384-nocompat", 2, 0, true);
-    pair("c3s3-x448-padding", 3, 3, true);
+    pair("c3s3-resumption-rsa-padding", 3, 3, true);
     pair("c2s2-no-client-cert", 2, 2, false);
     pair("c3s1-no-common-group", 3, 1, false);
+    pair("c3s0-resumption", 3, 0, true);
+    pair("c3s2-external-psk", 3, 2, true);
+
+    /* A saved session (fuzz_ticket selector 2). */
+    size_t slen = 0;
+    static uint8_t sbuf[16384];
+    FZ_CHECK(clasp_session_save(fz_session(), sbuf, sizeof(sbuf), &slen) ==
+             CLASP_OK);
+    emit("ticket", "session", 2, sbuf, slen);
 
     static const char *const traces[] = {"simple", "hrr", "client_auth",
                                          "compat", "resumed_0rtt"};

@@ -2,7 +2,8 @@
 # Build, replay and run the libFuzzer targets (docs/FUZZING.md).
 #
 #   fuzz/run.sh build                    configure + build (clang) in $FUZZ_BUILD
-#   fuzz/run.sh replay [TARGET...]       run every committed corpus input once
+#   fuzz/run.sh replay [TARGET...]       run every committed corpus input, and
+#                                        every fuzz/regressions/ input, once
 #   fuzz/run.sh fuzz SECONDS [TARGET...] fuzz each target for SECONDS
 #   fuzz/run.sh gen                      regenerate the seeds (gen_corpus) and
 #                                        merge them into fuzz/corpora/ (minimised)
@@ -24,7 +25,7 @@ build=${FUZZ_BUILD:-build-fuzz}
 jobs=${FUZZ_JOBS:-$(nproc 2>/dev/null || echo 2)}
 all_targets=(client_hello server_hello encrypted_extensions certificate
              certificate_request certificate_verify new_session_ticket
-             key_update extensions record x509 client server)
+             key_update extensions record x509 ticket client server)
 
 export ASAN_OPTIONS=${ASAN_OPTIONS:-halt_on_error=1:abort_on_error=1:detect_leaks=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
@@ -96,6 +97,19 @@ do_replay() {
             fi
         fi
         echo "replay: $t: $c inputs OK ($(grep -o 'cov: [0-9]*' "$log" | tail -1)$extra)"
+        # Inputs of fixed bugs (never minimised away by merge).
+        if [ -d "fuzz/regressions/$t" ]; then
+            local r
+            r=$(find "fuzz/regressions/$t" -type f | wc -l)
+            if ! find "fuzz/regressions/$t" -type f -print0 |
+                xargs -0 "$build/fuzz/fuzz_$t" >"$build/regress-$t.log" 2>&1; then
+                cat "$build/regress-$t.log"
+                echo "replay: $t: a regression input FAILED" >&2
+                exit 1
+            fi
+            n=$((n + r))
+            echo "replay: $t: $r regression inputs OK"
+        fi
     done
     echo "replay: $n inputs, no failure"
 }
