@@ -3,7 +3,8 @@
  * test_fault_provider.c (header-only: each test_*.c is its own program).
  *
  * fc_run() drives one complete connection of a kind (full handshake, HRR,
- * client authentication) between a clasp client and server in memory
+ * client authentication, resumption with a ticket, external PSK) between
+ * a clasp client and server in memory
  * (tests/testlib/pipe.h): both configurations, both contexts, the
  * handshake, application data both ways, a KeyUpdate with update
  * requested and its answer, then data again, then teardown. Every public
@@ -39,10 +40,22 @@
 
 #define FC_PKI CLASP_TEST_DATA_DIR "/pki/"
 
-typedef enum { FC_FULL, FC_HRR, FC_CLIENT_AUTH, FC__COUNT } fc_kind;
+typedef enum {
+    FC_FULL,
+    FC_HRR,
+    FC_CLIENT_AUTH,
+    FC_RESUMPTION, /* a ticket from a first connection (not faulted) */
+    FC_PSK,        /* an external PSK */
+    FC__COUNT
+} fc_kind;
 
-static const char *const fc_kind_names[FC__COUNT] = {"full", "hrr",
-                                                     "client-auth"};
+static const char *const fc_kind_names[FC__COUNT] = {
+    "full", "hrr", "client-auth", "resumption", "external-psk"};
+
+/* Set by each test: stop counting fault points while true (the first
+ * connection of FC_RESUMPTION, which only makes the ticket). Allocations
+ * and handles are still tracked. */
+static void (*fc_pause)(bool paused);
 
 /* Optional provider replacement for one side's configuration (NULL: keep
  * the default provider). */
@@ -55,6 +68,7 @@ typedef struct {
     int peer_rc;      /* the other side's last result */
     int peer_alert;   /* alert the other side received, or -1 */
     int peer_read_rc; /* other side's read after it had completed, or 0 */
+    bool not_resumed; /* FC_RESUMPTION made a full handshake instead */
 } fc_outcome;
 
 static void fc_stop(fc_outcome *o, const char *step, int side, int rc)
@@ -107,6 +121,11 @@ static clasp_config *fc_config(bool server, fc_kind kind, fc_prov_fn prov,
     }
     if (rc == CLASP_OK && server && kind == FC_CLIENT_AUTH) {
         rc = clasp_conf_authmode(c, CLASP_VERIFY_REQUIRED);
+    }
+    if (rc == CLASP_OK && kind == FC_PSK) {
+        static const unsigned char psk[32] = "clasp fault test PSK, public";
+        rc = clasp_conf_psk(c, psk, sizeof(psk),
+                            (const unsigned char *)"fault-psk", 9);
     }
     if (rc == CLASP_OK && !server && kind == FC_CLIENT_AUTH) {
         rc = clasp_conf_own_cert_file(c, FC_PKI "client/client-chain.pem",
@@ -179,6 +198,32 @@ static void fc_peer_after(clasp_context *peer, fc_outcome *o)
     }
 }
 
+/* A first connection between the two configurations (faults paused):
+ * the handshake, then data from the server, whose first write carries its
+ * tickets, read by the client; the client's tickets go to session. */
+static void fc_prime(clasp_config *cc, clasp_config *sc, clasp_session *session)
+{
+    fc_pause(true);
+    tp_pipe p;
+    tp_init(&p, 0, 0);
+    clasp_context *ctx[2] = {clasp_new(), clasp_new()};
+    assert_non_null(ctx[0]);
+    assert_non_null(ctx[1]);
+    assert_clasp_ok(clasp_setup(ctx[0], cc));
+    assert_clasp_ok(clasp_setup(ctx[1], sc));
+    assert_clasp_ok(clasp_set_hostname(ctx[0], "localhost"));
+    clasp_set_bio(ctx[0], &p.client, tp_send, tp_recv, NULL);
+    clasp_set_bio(ctx[1], &p.server, tp_send, tp_recv, NULL);
+    int crc, src, failed = -1;
+    assert_clasp_ok(tp_handshake(ctx[0], ctx[1], &crc, &src));
+    assert_clasp_ok(fc_send_data(ctx, 1, "tickets first", &failed));
+    assert_clasp_ok(clasp_get_session(ctx[0], session));
+    clasp_free(ctx[0]);
+    clasp_free(ctx[1]);
+    tp_free(&p);
+    fc_pause(false);
+}
+
 static void fc_run(fc_kind kind, fc_prov_fn prov_client, fc_prov_fn prov_server,
                    int fault_err, fc_outcome *o)
 {
@@ -188,6 +233,7 @@ static void fc_run(fc_kind kind, fc_prov_fn prov_client, fc_prov_fn prov_server,
     tp_pipe p;
     tp_init(&p, 0, 0);
     clasp_context *ctx[2] = {NULL, NULL};
+    clasp_session *session = NULL;
     clasp_config *sc = fc_config(true, kind, prov_server, o);
     clasp_config *cc =
         sc != NULL ? fc_config(false, kind, prov_client, o) : NULL;
@@ -214,6 +260,18 @@ static void fc_run(fc_kind kind, fc_prov_fn prov_client, fc_prov_fn prov_server,
     if (rc < 0) {
         fc_stop(o, "hostname", 0, rc);
         goto cleanup;
+    }
+    if (kind == FC_RESUMPTION) {
+        fc_pause(true);
+        session = clasp_session_new();
+        fc_pause(false);
+        assert_non_null(session);
+        fc_prime(cc, sc, session);
+        rc = clasp_set_session(ctx[0], session);
+        if (rc < 0) {
+            fc_stop(o, "set session", 0, rc);
+            goto cleanup;
+        }
     }
     clasp_set_bio(ctx[0], &p.client, tp_send, tp_recv, NULL);
     clasp_set_bio(ctx[1], &p.server, tp_send, tp_recv, NULL);
@@ -242,6 +300,19 @@ static void fc_run(fc_kind kind, fc_prov_fn prov_client, fc_prov_fn prov_server,
     if (kind == FC_HRR) {
         assert_int_equal(clasp_get_hrr_used(ctx[0]), 1);
     }
+    if (kind == FC_RESUMPTION) {
+        /* Both agree; fc_check decides whether a full handshake is all
+         * right here. */
+        assert_int_equal(clasp_is_session_resumed(ctx[0]),
+                         clasp_is_session_resumed(ctx[1]));
+        o->not_resumed = clasp_is_session_resumed(ctx[0]) != 1;
+    }
+    if (kind == FC_PSK) {
+        const unsigned char *id = NULL;
+        size_t id_len = 0;
+        assert_clasp_ok(clasp_get_psk_identity(ctx[1], &id, &id_len));
+        assert_int_equal(id_len, 9);
+    }
     static const struct {
         const char *name;
         int from;
@@ -269,6 +340,7 @@ static void fc_run(fc_kind kind, fc_prov_fn prov_client, fc_prov_fn prov_server,
 cleanup:
     clasp_free(ctx[0]);
     clasp_free(ctx[1]);
+    clasp_session_free(session);
     clasp_config_free(cc);
     clasp_config_free(sc);
     tp_free(&p);
@@ -295,6 +367,8 @@ static void fc_check(const fc_outcome *o, bool injected, int expected_err,
                         o->step, clasp_error_name(o->rc));
         }
         assert_null(o->step);
+        /* FC_RESUMPTION without a fault resumes. */
+        assert_false(o->not_resumed);
         return;
     }
     if (o->step == NULL) {
@@ -308,7 +382,8 @@ static void fc_check(const fc_outcome *o, bool injected, int expected_err,
     }
     assert_clasp_err(o->rc, expected_err);
     if (o->side < 0 || strcmp(o->step, "setup") == 0 ||
-        strcmp(o->step, "clasp_new") == 0 || strcmp(o->step, "hostname") == 0) {
+        strcmp(o->step, "clasp_new") == 0 || strcmp(o->step, "hostname") == 0 ||
+        strcmp(o->step, "set session") == 0) {
         t->quiet++;
         return;
     }

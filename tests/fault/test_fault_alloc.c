@@ -7,7 +7,9 @@
  * CLASP_ERR_ALLOC_FAILED on the side that failed (config creation returns
  * NULL), the peer must see internal_error or simply fail, and once
  * everything is freed no allocation may be left (no leak). Done for each
- * kind: full handshake, HelloRetryRequest, client authentication.
+ * kind: full handshake, HelloRetryRequest, client authentication,
+ * resumption with a ticket (the first connection, which makes the ticket,
+ * is not faulted), external PSK.
  *
  * Environment: CLASP_FAULT_STRIDE=k tests every k-th N only (for slow
  * runs under valgrind; the default is every N).
@@ -21,10 +23,19 @@ static long g_count;   /* allocations requested so far */
 static long g_live;    /* allocations not freed yet */
 static bool g_failed;  /* the injected failure happened */
 
+static bool g_paused; /* fc_pause(): not counted as fault points */
+
+static void fa_pause(bool paused)
+{
+    g_paused = paused;
+}
+
 static void *fa_calloc(size_t n, size_t size)
 {
-    g_count++;
-    if (g_count == g_fail_at) {
+    if (!g_paused) {
+        g_count++;
+    }
+    if (!g_paused && g_count == g_fail_at) {
         g_failed = true;
         return NULL;
     }
@@ -111,12 +122,27 @@ static void alloc_faults_client_auth(void **state)
     run_kind(FC_CLIENT_AUTH);
 }
 
+static void alloc_faults_resumption(void **state)
+{
+    (void)state;
+    run_kind(FC_RESUMPTION);
+}
+
+static void alloc_faults_external_psk(void **state)
+{
+    (void)state;
+    run_kind(FC_PSK);
+}
+
 int main(void)
 {
+    fc_pause = fa_pause;
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(alloc_faults_full_handshake),
         cmocka_unit_test(alloc_faults_hello_retry_request),
         cmocka_unit_test(alloc_faults_client_auth),
+        cmocka_unit_test(alloc_faults_resumption),
+        cmocka_unit_test(alloc_faults_external_psk),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
