@@ -3,7 +3,7 @@
 # what is secret and where results become public):
 #   1. build ct_check, linked with this build's libclasp_internal.a (the
 #      objects as built, optimisation included), or, in a sanitizer build
-#      (valgrind cannot run sanitized code), with the sources it needs
+#      (valgrind cannot run sanitized code), with the library's sources
 #      compiled at -O2 without sanitizers (-gdwarf-4: valgrind 3.19
 #      misreads clang's DWARF 5);
 #   2. run it under memcheck: no error at all may be reported in clasp's
@@ -29,9 +29,7 @@ inc=(-I"$src/include" -I"$build/include" -I"$src/src")
 read -r -a libs <<<"$(pkg-config --libs libcrypto)"
 if [ "${CLASP_SANITIZE:-0}" = 1 ]; then
     echo "== sanitizer build: compiling the code under test without sanitizers"
-    objs=("$src"/src/base/*.c "$src"/src/crypto/suites.c
-          "$src"/src/crypto/ossl/*.c "$src"/src/crypto/testprov/*.c
-          "$src"/src/record/*.c "$src"/src/keysched/*.c)
+    mapfile -t objs < <(find "$src/src" -name '*.c' | sort)
 else
     objs=("$build/libclasp_internal.a")
 fi
