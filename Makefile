@@ -96,9 +96,18 @@ bench-callgrind: bench-build
 bench-report: bench-build
 	bash tools/bench/report.sh $(BENCH_BUILD)
 
+# libFuzzer targets (docs/FUZZING.md): build with clang in $(FUZZ_BUILD)/,
+# replay the committed corpora, then fuzz every target (or FUZZ_TARGETS)
+# for FUZZ_SECONDS each, JOBS targets at a time. E.g.
+#   make fuzz FUZZ_SECONDS=600 FUZZ_TARGETS="client server"
+FUZZ_SECONDS ?= 60
+FUZZ_BUILD ?= build-fuzz
+FUZZ_TARGETS ?=
 fuzz:
-	@echo "make fuzz: fuzz targets arrive with issue #8; there is nothing to run yet."
-	@exit 1
+	@FUZZ_BUILD=$(FUZZ_BUILD) FUZZ_JOBS=$(JOBS) bash fuzz/run.sh build
+	@FUZZ_BUILD=$(FUZZ_BUILD) bash fuzz/run.sh replay $(FUZZ_TARGETS)
+	@FUZZ_BUILD=$(FUZZ_BUILD) FUZZ_JOBS=$(JOBS) \
+	  bash fuzz/run.sh fuzz $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 # Layering lints of docs/ARCHITECTURE.md (also run by `make check` through
 # tests/lint/lint.test.sh, and by CI).
@@ -129,7 +138,7 @@ ci:
 	bash .ci/run
 
 clean:
-	rm -rf $(BUILD) build-asan build-ci-* $(BENCH_BUILD)
+	rm -rf $(BUILD) build-asan build-fuzz build-ci-* $(BENCH_BUILD)
 
 help:
 	@echo "make / make build   configure and build in $(BUILD)/"
@@ -140,7 +149,8 @@ help:
 	@echo "make bench          clasp vs libssl vs the crypto floor (BENCH_ARGS=...)"
 	@echo "make bench-callgrind  instructions per handshake (callgrind)"
 	@echo "make bench-report   rerun and redraw docs/PERFORMANCE.md's data and plot"
-	@echo "make fuzz           fuzzing (issue #8)"
+	@echo "make fuzz           build the fuzz targets (clang), replay the corpora,"
+	@echo "                    fuzz each target FUZZ_SECONDS (60) (docs/FUZZING.md)"
 	@echo "make lint           layering lints"
 	@echo "make format         clang-format every C file"
 	@echo "make format-check   check formatting as CI does"

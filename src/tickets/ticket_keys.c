@@ -166,9 +166,10 @@ static int ring_current(const clasp_config *conf, uint64_t now, uint8_t *name,
         k.created_ms = now;
         if (rc == CLASP_OK) {
             push(ring, &k, now, conf->ticket_lifetime);
+            /* Only now: after a failed random() the ring may be empty. */
+            cur = &ring->keys[ring->count - 1];
         }
         clasp_memzero(&k, sizeof(k));
-        cur = &ring->keys[ring->count - 1];
     } else if (stale) {
         rc = CLASP_ERR_NOT_FOUND;
     }

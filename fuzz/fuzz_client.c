@@ -1,0 +1,24 @@
+/*
+ * libFuzzer target: a clasp client fed an arbitrary server byte stream
+ * through the public API over an in-memory BIO, on the deterministic test
+ * provider (null AEAD, null verify; the certificate chain is still
+ * verified against the test PKI roots). Input: flags byte + server bytes
+ * (fuzz_env.h). Seeds recorded by gen_corpus replay whole handshakes.
+ */
+#include "fuzz_env.h"
+#include "fuzz_util.h"
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+    (void)argc;
+    (void)argv;
+    fz_env_init();
+    return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    fz_result res;
+    fz_run_role(false, data, size, &res);
+    return 0;
+}
