@@ -39,7 +39,14 @@ int clasp_hs_ca_list(const clasp_conn *c, uint8_t **buf, size_t *len)
     if (rc == CLASP_OK) {
         rc = clasp_wr_finish(&w);
     }
+    if (rc < 0 && rc != CLASP_ERR_BUFFER_TOO_SMALL) {
+        /* A provider failure is an error, never a shorter message. */
+        clasp_mem_free(b);
+        return rc;
+    }
     if (rc != CLASP_OK || w.len < 3) {
+        /* Too many names for the 2^16-1 bytes of the extension, or
+         * none: the extension is left out (§4.2.4 makes it optional). */
         clasp_hs_log(c, CLASP_DEBUG_INFO,
                      "certificate_authorities left out (%s, %zu bytes)",
                      clasp_error_name(rc), w.len);

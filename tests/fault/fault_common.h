@@ -372,6 +372,7 @@ static void fc_check(const fc_outcome *o, bool injected, int expected_err,
         return;
     }
     if (o->step == NULL) {
+        print_error("%s: a fault was absorbed\n", what);
         t->absorbed++;
         return;
     }
