@@ -456,8 +456,9 @@ CLASP_API void clasp_set_bio(clasp_context *ssl, void *p_bio,
 /** Client: server name for SNI and for the certificate check (required
  * when verification is on). Copied. */
 CLASP_API int clasp_set_hostname(clasp_context *ssl, const char *hostname);
-/** Server, inside the SNI callback: use the certificates of cert_source
- * for this handshake (cert_source must outlive the handshake). */
+/** Server, inside the SNI callback, or client, inside the certificate
+ * callback (clasp_conf_client_cert_cb): use the certificates of
+ * cert_source for this handshake (cert_source must outlive it). */
 CLASP_API int clasp_set_hs_own_cert(clasp_context *ssl,
                                     const clasp_config *cert_source);
 
@@ -665,7 +666,10 @@ CLASP_API int clasp_get_verify_result(const clasp_context *ssl);
  * configured), CLASP_ERR_NOT_FOUND to send none (an empty Certificate),
  * CLASP_CLIENT_CERT_DEFAULT to let the library choose, or another
  * negative CLASP_ERR_* to abort the connection. A chosen certificate that
- * fits none of the server's schemes is not sent (empty Certificate). */
+ * fits none of the server's schemes is not sent (empty Certificate).
+ * To supply certificates that are not in this config, call
+ * clasp_set_hs_own_cert(ssl, other_config) inside the callback: the index
+ * and the library's choice then refer to other_config's certificates. */
 typedef int clasp_client_cert_t(void *arg, clasp_context *ssl,
                                 const unsigned char *ca_names,
                                 size_t ca_names_len, const uint16_t *sig_algs,

@@ -214,8 +214,7 @@ int clasp_set_hostname(clasp_context *c, const char *hostname)
 int clasp_set_hs_own_cert(clasp_context *c, const clasp_config *cert_source)
 {
     CONN_CHECK(c);
-    ENSURE(c->is_server && c->hs != NULL && cert_source != NULL,
-           CLASP_ERR_BAD_STATE);
+    ENSURE(c->hs != NULL && cert_source != NULL, CLASP_ERR_BAD_STATE);
     ENSURE(cert_source->cert_count > 0, CLASP_ERR_BAD_INPUT_DATA);
     c->hs->cert_source = cert_source;
     return CLASP_OK;

@@ -155,6 +155,12 @@ int clasp_hs_ca_pick(clasp_conn *c, const clasp_config *src,
         if (pick < 0) {
             return pick;
         }
+        if (c->hs->cert_source != NULL) {
+            /* The callback supplied certificates of its own
+             * (clasp_set_hs_own_cert): indexes and the default choice
+             * refer to them. */
+            src = c->hs->cert_source;
+        }
         if (pick != CLASP_CLIENT_CERT_DEFAULT) {
             ENSURE((size_t)pick < src->cert_count, CLASP_ERR_BAD_INPUT_DATA);
             const clasp_certkey *ck = &src->certs[pick];
