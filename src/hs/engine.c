@@ -236,8 +236,11 @@ static int on_ccs(clasp_conn *c)
      * two with HRR and never two in a row. */
     ENSURE(c->hs != NULL && (c->rows[c->state].flags & HS_CCS_OK) != 0,
            CLASP_ERR_UNEXPECTED_MESSAGE);
-    /* A server waiting for its first ClientHello takes no CCS. */
-    ENSURE(!c->is_server || c->state != S_START || c->hs->hrr_sent,
+    /* A server waiting for its first ClientHello takes no CCS, unless it
+     * runs stateless HRR cookies: then a fresh context may be the one the
+     * second ClientHello (and the CCS before it) reaches. */
+    ENSURE(!c->is_server || c->state != S_START || c->hs->hrr_sent ||
+               c->conf->hrr_cookie,
            CLASP_ERR_UNEXPECTED_MESSAGE);
     ENSURE(!hs_pending(c), CLASP_ERR_UNEXPECTED_MESSAGE);
     ENSURE(c->hs->recv_ccs == 0, CLASP_ERR_UNEXPECTED_MESSAGE);

@@ -37,6 +37,15 @@ CLASP_MUST_USE int clasp_hs_ks_keylog(clasp_conn *c, clasp_ks *ks);
 CLASP_MUST_USE int clasp_hs_ks_start(clasp_conn *c,
                                      const uint8_t *client_random,
                                      const uint8_t *psk, size_t psk_len);
+/* Server: ServerHello or HelloRetryRequest into the flight buffer
+ * (hs_server.c). */
+CLASP_MUST_USE int clasp_hs_write_sh(clasp_conn *c, bool hrr,
+                                     const uint8_t *pub, size_t pub_len);
+/* Stateless HRR cookies (hs_cookie.c): make one when sending HRR; restore
+ * the HRR state from the one a second ClientHello carries. */
+CLASP_MUST_USE int clasp_hs_cookie_make(clasp_conn *c);
+CLASP_MUST_USE int clasp_hs_cookie_restore(clasp_conn *c,
+                                           const struct clasp_ch *ch);
 /* Mark the handshake complete and release handshake-only state. */
 CLASP_MUST_USE int clasp_hs_finish(clasp_conn *c);
 

@@ -309,6 +309,12 @@ static int srv_recv_client_hello(clasp_conn *c, const struct clasp_hs_msg *m,
         c->pha_offered =
             clasp_exts_has(&ch->exts, CLASP_EXT_ID_POST_HANDSHAKE_AUTH);
     }
+    if (rc == CLASP_OK && !hs->hrr_sent && c->conf->hrr_cookie &&
+        clasp_exts_has(&ch->exts, CLASP_EXT_ID_COOKIE)) {
+        /* A second ClientHello reaching a context that sent no HRR: the
+         * stateless cookie restores what the HRR left (RFC 8446 §4.2.2). */
+        rc = clasp_hs_cookie_restore(c, ch);
+    }
     /* The digest of what CH2 must repeat is needed only around an HRR:
      * for CH2 now, for CH1 once we know we send one (below). */
     uint8_t digest[32];
@@ -404,7 +410,8 @@ static int send_compat_ccs(clasp_conn *c)
     return CLASP_OK;
 }
 
-static int write_sh(clasp_conn *c, bool hrr, const uint8_t *pub, size_t pub_len)
+int clasp_hs_write_sh(clasp_conn *c, bool hrr, const uint8_t *pub,
+                      size_t pub_len)
 {
     struct clasp_hs *hs = c->hs;
     struct clasp_sh *sh = clasp_mem_calloc(1, sizeof(*sh));
@@ -457,18 +464,12 @@ static int srv_send_hello_retry_request(clasp_conn *c,
     CLASP_UNUSED(m);
     struct clasp_hs *hs = c->hs;
     if (c->conf->hrr_cookie) {
-        /* The cookie binds the first ClientHello: HMAC under a per-config
-         * key over the CH1 digest; CH2 must echo it exactly. */
-        clasp_mem_free(hs->cookie);
-        hs->cookie = clasp_mem_calloc(1, 32);
-        ENSURE(hs->cookie != NULL, CLASP_ERR_ALLOC_FAILED);
-        TRY(c->prov->hmac(c->prov->ctx, CLASP_HASH_SHA256, c->conf->cookie_key,
-                          sizeof(c->conf->cookie_key), hs->ch1_digest, 32,
-                          hs->cookie, 32));
-        hs->cookie_len = 32;
+        /* A stateless cookie (hs_cookie.c): CH2 must echo it exactly, and
+         * a fresh context can go on from it alone. */
+        TRY(clasp_hs_cookie_make(c));
     }
     TRY(clasp_ts_hrr_rewrite(&hs->ts));
-    TRY(write_sh(c, true, NULL, 0));
+    TRY(clasp_hs_write_sh(c, true, NULL, 0));
     TRY(clasp_hs_flush(c));
     TRY(send_compat_ccs(c));
     hs->hrr_sent = true;
@@ -555,7 +556,7 @@ static int srv_send_flight(clasp_conn *c, const struct clasp_hs_msg *m,
         rc = clasp_hs_srv_early_keys(c); /* over ClientHello alone */
     }
     if (rc == CLASP_OK) {
-        rc = write_sh(c, false, pub, pub_len);
+        rc = clasp_hs_write_sh(c, false, pub, pub_len);
     }
     if (rc == CLASP_OK) {
         rc = clasp_hs_ks_start(c, hs->client_random,
