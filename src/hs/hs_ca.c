@@ -215,3 +215,22 @@ int clasp_hs_ca_ch_ext(clasp_conn *c, struct clasp_exts *e)
     }
     return CLASP_OK;
 }
+
+int clasp_hs_take_cert_request(clasp_conn *c, const struct clasp_cr *cr)
+{
+    struct clasp_hs *hs = c->hs;
+    const struct clasp_u16_list *l = &cr->exts.sig_alg;
+    size_t n = l->kept < CLASP_MAX_PREFS ? l->kept : CLASP_MAX_PREFS;
+    for (size_t i = 0; i < n; i++) {
+        hs->client_sig_algs[i] = l->v[i];
+    }
+    hs->client_sig_alg_count = n;
+    /* §4.2.4: prefer a chain the server's list names. */
+    clasp_span ca = clasp_span_of(NULL, 0);
+    if (clasp_exts_has(&cr->exts, CLASP_EXT_ID_CERTIFICATE_AUTHORITIES)) {
+        ca = cr->exts.certificate_authorities.authorities;
+    }
+    int found = clasp_hs_ca_pick(c, c->conf, hs->client_sig_algs, n, ca,
+                                 &hs->certkey, &hs->cert_sig_alg);
+    return found == CLASP_ERR_NOT_FOUND ? CLASP_OK : found;
+}

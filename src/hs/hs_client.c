@@ -452,23 +452,8 @@ static int cli_recv_cert_or_cr(clasp_conn *c, const struct clasp_hs_msg *m,
         rc = clasp_fail(CLASP_ERR_MISSING_EXTENSION, __FILE__, __LINE__);
     }
     if (rc == CLASP_OK) {
-        const struct clasp_u16_list *l = &cr->exts.sig_alg;
-        size_t n = l->kept < CLASP_MAX_PREFS ? l->kept : CLASP_MAX_PREFS;
-        for (size_t i = 0; i < n; i++) {
-            hs->client_sig_algs[i] = l->v[i];
-        }
-        hs->client_sig_alg_count = n;
         hs->cert_requested = true;
-        /* §4.2.4: prefer a chain the server's list names (hs_ca.c). */
-        clasp_span ca = clasp_span_of(NULL, 0);
-        if (clasp_exts_has(&cr->exts, CLASP_EXT_ID_CERTIFICATE_AUTHORITIES)) {
-            ca = cr->exts.certificate_authorities.authorities;
-        }
-        int found = clasp_hs_ca_pick(c, c->conf, hs->client_sig_algs, n, ca,
-                                     &hs->certkey, &hs->cert_sig_alg);
-        if (found != CLASP_OK && found != CLASP_ERR_NOT_FOUND) {
-            rc = found;
-        }
+        rc = clasp_hs_take_cert_request(c, cr);
     }
     clasp_mem_free(cr);
     *next = C_WAIT_CERT;

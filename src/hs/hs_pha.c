@@ -273,21 +273,7 @@ static int cli_answer(clasp_conn *c, const struct clasp_hs_msg *m)
         hs->cr_context_len = ctx.len;
     }
     if (rc == CLASP_OK) {
-        const struct clasp_u16_list *l = &cr->exts.sig_alg;
-        size_t n = l->kept < CLASP_MAX_PREFS ? l->kept : CLASP_MAX_PREFS;
-        for (size_t i = 0; i < n; i++) {
-            hs->client_sig_algs[i] = l->v[i];
-        }
-        hs->client_sig_alg_count = n;
-        clasp_span ca = clasp_span_of(NULL, 0);
-        if (clasp_exts_has(&cr->exts, CLASP_EXT_ID_CERTIFICATE_AUTHORITIES)) {
-            ca = cr->exts.certificate_authorities.authorities;
-        }
-        int found = clasp_hs_ca_pick(c, c->conf, hs->client_sig_algs, n, ca,
-                                     &hs->certkey, &hs->cert_sig_alg);
-        if (found != CLASP_OK && found != CLASP_ERR_NOT_FOUND) {
-            rc = found;
-        }
+        rc = clasp_hs_take_cert_request(c, cr);
     }
     clasp_mem_free(cr);
     TRY(rc);

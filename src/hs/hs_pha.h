@@ -4,6 +4,7 @@
 #define CLASP_HS_HS_PHA_H
 
 #include "hs/hs.h"
+#include "msg/msg.h"
 
 /* Server: where an open request stands (c->pha_state). */
 enum clasp_pha_state {
@@ -39,6 +40,11 @@ CLASP_MUST_USE int clasp_hs_ca_list(const clasp_conn *c, uint8_t **buf,
 /* Our chain for the peer's schemes, preferring one whose issuers the
  * peer's list (possibly empty) names; CLASP_ERR_NOT_FOUND if none fits.
  * A client asks the application's callback first, if any. */
+/* Client: keep a CertificateRequest's schemes and choose the certificate
+ * to answer with, preferring a chain its certificate_authorities name
+ * (hs_ca.c). None fitting is not an error: an empty Certificate goes. */
+CLASP_MUST_USE int clasp_hs_take_cert_request(clasp_conn *c,
+                                              const struct clasp_cr *cr);
 CLASP_MUST_USE int clasp_hs_ca_pick(clasp_conn *c, const clasp_config *src,
                                     const uint16_t *sig_algs,
                                     size_t sig_alg_count,
