@@ -242,9 +242,11 @@ int clasp_hs_cli_psk_exts(clasp_conn *c, struct clasp_exts *e)
         p->identities[i].identity = clasp_span_of(o->identity, o->identity_len);
         p->identities[i].obfuscated_ticket_age = 0;
         if (!o->external) {
-            /* §4.2.11.1: age in ms plus ticket_age_add, mod 2^32. */
+            /* §4.2.11.1: age in ms plus ticket_age_add, mod 2^32; the
+             * age is rounded down by a margin (psk.h). */
             const struct clasp_psk_state *st = &hs->psk_ticket.st;
-            uint64_t age = now >= st->created_ms ? now - st->created_ms : 0;
+            uint64_t since = st->created_ms + CLASP_TICKET_AGE_MARGIN_MS;
+            uint64_t age = now > since ? now - since : 0;
             p->identities[i].obfuscated_ticket_age =
                 (uint32_t)(age + st->age_add);
         }

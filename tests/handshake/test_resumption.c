@@ -389,10 +389,10 @@ static void ticket_expires_between_hellos(void **state)
 }
 
 /* The obfuscated age is the age in ms plus ticket_age_add, mod 2^32
- * (RFC 8446 §4.2.11.1), from the client's own clock. */
-static void obfuscated_ticket_age(void **state)
+ * (RFC 8446 §4.2.11.1), from the client's own clock, rounded down by
+ * CLASP_TICKET_AGE_MARGIN_MS (never below zero); the server resumes. */
+static void check_obfuscated_age(uint64_t elapsed, uint32_t expect_age)
 {
-    (void)state;
     setup_clock();
     clasp_config *cc = client_conf();
     clasp_config *sc = server_conf();
@@ -412,7 +412,7 @@ static void obfuscated_ticket_age(void **state)
         assert_clasp_ok(clasp_rd_vec16(&r, 1, 65535, &tr));
         tickets[i] = clasp_rd_rest(&tr);
     }
-    advance(123456);
+    advance(elapsed);
     tp_pair t;
     pair_with(&t, cc, sc, s, 0, "localhost");
     assert_clasp_err(clasp_handshake(t.cli), CLASP_ERR_WANT_READ);
@@ -431,7 +431,7 @@ static void obfuscated_ticket_age(void **state)
     const uint8_t *a = d + 4 + id_len;
     uint32_t obf = (uint32_t)a[0] << 24 | (uint32_t)a[1] << 16 |
                    (uint32_t)a[2] << 8 | a[3];
-    assert_int_equal(obf, (uint32_t)(123456u + st[1].age_add));
+    assert_int_equal(obf, (uint32_t)(expect_age + st[1].age_add));
     /* A fresh random ticket_age_add per ticket (§4.6.1). */
     assert_int_not_equal(st[0].age_add, st[1].age_add);
     tp_pair_connect(&t);
@@ -440,6 +440,16 @@ static void obfuscated_ticket_age(void **state)
     clasp_session_free(s);
     clasp_config_free(cc);
     clasp_config_free(sc);
+}
+
+static void obfuscated_ticket_age(void **state)
+{
+    (void)state;
+    check_obfuscated_age(123456, 123456 - CLASP_TICKET_AGE_MARGIN_MS);
+    check_obfuscated_age(CLASP_TICKET_AGE_MARGIN_MS + 1, 1);
+    /* Younger than the margin: reported as zero, not wrapped. */
+    check_obfuscated_age(CLASP_TICKET_AGE_MARGIN_MS, 0);
+    check_obfuscated_age(3, 0);
 }
 
 /* A reset context keeps its tickets and resumes by itself. */
