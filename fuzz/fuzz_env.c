@@ -2,7 +2,9 @@
  * Deterministic endpoints and the role-run loop (see fuzz_env.h).
  *
  * Variants (keep docs/FUZZING.md in step):
- *   server 0: defaults, Ed25519 chain.
+ *   server 0: defaults, Ed25519 chain, 0-RTT accepted (anti-replay
+ *             "store" that finds everything new: replays are the point of
+ *             replaying seeds).
  *   server 1: groups {secp384r1} only (a default client gets a
  *             HelloRetryRequest), HRR cookie on, TLS_AES_256_GCM_SHA384.
  *   server 2: client authentication required (test PKI roots), Ed448
@@ -21,8 +23,9 @@
  *             x25519}, compat mode off.
  *   client 3: resumption: offers a ticket of server 0 (obtained once, at
  *             start-up, from a client 0 / server 0 handshake) and the
- *             external PSK "fuzz-psk"; groups {x448, secp521r1},
- *             signature schemes {ed25519, ecdsa_secp256r1_sha256,
+ *             external PSK "fuzz-psk", and sends 0-RTT data when the
+ *             input's flags say so (FZ_FLAG_EARLY); groups {x448,
+ * secp521r1}, signature schemes {ed25519, ecdsa_secp256r1_sha256,
  *             rsa_pss_rsae_sha256}, record padding to 32 bytes.
  * Every endpoint: test provider with null AEAD and null verify, a fixed
  * clock (FZ_NOW_MS); every server: the same fixed ticket key, 2 tickets
@@ -142,12 +145,32 @@ static clasp_config *new_config(bool server)
     return conf;
 }
 
+static int never_seen(void *arg, const unsigned char *key, size_t key_len,
+                      uint64_t expiry_ms)
+{
+    (void)arg;
+    (void)key;
+    (void)key_len;
+    (void)expiry_ms;
+    return 0;
+}
+
 static clasp_config *server_variant(unsigned v)
 {
     static const char *const alpn[] = {"h2", "http/1.1", NULL};
     clasp_config *conf = new_config(true);
     switch (v) {
-    case 0: own_cert(conf, "ed25519/chain.pem", "ed25519/leaf.key"); break;
+    case 0:
+        own_cert(conf, "ed25519/chain.pem", "ed25519/leaf.key");
+        /* 0-RTT, with a replay "store" that finds every ClientHello new
+         * (a replay check would refuse a seed's early data the second
+         * time it runs) and a start-up window long past. */
+        must(clasp_conf_anti_replay(conf, never_seen, NULL,
+                                    FZ_NOW_MS - 86400000ull, 0),
+             "anti-replay");
+        must(clasp_conf_early_data(conf, CLASP_EARLY_DATA_ENABLED),
+             "early data");
+        break;
     case 1: {
         static const uint16_t groups[] = {CLASP_GROUP_SECP384R1};
         static const uint16_t suites[] = {CLASP_TLS1_3_AES_256_GCM_SHA384};
@@ -229,6 +252,8 @@ static clasp_config *client_variant(unsigned v)
         must(clasp_conf_groups(conf, groups, 2), "groups");
         must(clasp_conf_sig_algs(conf, algs, 3), "sig algs");
         must(clasp_conf_record_padding(conf, 32), "padding");
+        must(clasp_conf_early_data(conf, CLASP_EARLY_DATA_ENABLED),
+             "early data");
         must(clasp_conf_psk(conf, k_psk, sizeof(k_psk),
                             (const unsigned char *)"fuzz-psk", 8),
              "psk");
@@ -275,6 +300,21 @@ void fz_setup(clasp_context *ctx, bool server, unsigned variant)
             must(clasp_set_session(ctx, g_session), "session");
         }
     }
+}
+
+void fz_start(clasp_context *ctx, bool server, uint8_t flags)
+{
+    if (server || FZ_FLAG_VARIANT(flags) != 3 || !(flags & FZ_FLAG_EARLY)) {
+        return;
+    }
+    /* Client variant 3 sends 0-RTT data when its ticket allows it. */
+    static const unsigned char early[] = "early data from the fuzz client";
+    int rc = CLASP_ERR_WANT_WRITE;
+    for (int i = 0; i < 64 && rc == CLASP_ERR_WANT_WRITE; i++) {
+        rc = clasp_write_early_data(ctx, early, sizeof(early));
+    }
+    FZ_CHECK(rc == (int)sizeof(early) ||
+             rc == CLASP_ERR_CANNOT_WRITE_EARLY_DATA || rc < 0);
 }
 
 clasp_config *fz_config(bool server, unsigned variant)
@@ -352,8 +392,9 @@ static void drain(clasp_context *c)
     }
 }
 
-void fz_pair_run(unsigned cv, unsigned sv, clasp_session *save, fz_pair *out)
+void fz_pair_run(uint8_t cflags, unsigned sv, clasp_session *save, fz_pair *out)
 {
+    unsigned cv = FZ_FLAG_VARIANT(cflags);
     memset(out, 0, sizeof(*out));
     pipe_end ce = {&out->s2c, 0, &out->c2s};
     pipe_end se = {&out->c2s, 0, &out->s2c};
@@ -364,6 +405,7 @@ void fz_pair_run(unsigned cv, unsigned sv, clasp_session *save, fz_pair *out)
     fz_setup(srv, true, sv);
     clasp_set_bio(cli, &ce, pipe_send, pipe_recv, NULL);
     clasp_set_bio(srv, &se, pipe_send, pipe_recv, NULL);
+    fz_start(cli, false, cflags);
 
     int crc = CLASP_ERR_WANT_READ, src = CLASP_ERR_WANT_READ;
     for (int i = 0; i < 100 && (pair_retry(crc) || pair_retry(src)); i++) {
@@ -584,6 +626,22 @@ static void after_handshake(clasp_context *ctx, const clasp_config *conf,
         }
         break;
     }
+    int eds = clasp_get_early_data_status(ctx);
+    FZ_CHECK(eds == CLASP_EARLY_DATA_STATUS_NOT_SENT ||
+             eds == CLASP_EARLY_DATA_STATUS_ACCEPTED ||
+             eds == CLASP_EARLY_DATA_STATUS_REJECTED);
+    if (server) {
+        /* 0-RTT data never comes out of clasp_read(): read it here. */
+        for (int i = 0; i < 64; i++) {
+            int n = clasp_read_early_data(ctx, buf, sizeof(buf));
+            if (n <= 0) {
+                FZ_CHECK(n == CLASP_ERR_CANNOT_READ_EARLY_DATA ||
+                         fz_is_clasp_err(n));
+                break;
+            }
+            FZ_CHECK(eds == CLASP_EARLY_DATA_STATUS_ACCEPTED);
+        }
+    }
     if (!server) {
         /* The tickets the peer sent (fuzzed NewSessionTickets): into a
          * session, saved, loaded, saved again: the same bytes. */
@@ -614,6 +672,7 @@ void fz_run_role(bool server, const uint8_t *data, size_t size, fz_result *res)
     fz_setup(ctx, server, FZ_FLAG_VARIANT(flags));
     const clasp_config *conf = g_conf[server ? 1 : 0][FZ_FLAG_VARIANT(flags)];
     clasp_set_bio(ctx, &bio, bio_send, bio_recv, NULL);
+    fz_start(ctx, server, flags);
 
     int rc = CLASP_ERR_WANT_READ;
     /* Bounded: every call moves bytes or ends (recv returns 0 at the end

@@ -34,6 +34,10 @@
 /* After the handshake, also write data, send a KeyUpdate (update
  * requested) and use the exporter. */
 #define FZ_FLAG_POST 0x10u
+/* Client variant 3: send 0-RTT data (only server 0 accepts it: with the
+ * null AEAD a server cannot tell 0-RTT records it should skip from
+ * records under its handshake key, so rejection is not emulated). */
+#define FZ_FLAG_EARLY 0x20u
 #define FZ_FLAGS(variant, io, post) \
     ((uint8_t)((variant) | ((io) << 2) | ((post) ? FZ_FLAG_POST : 0)))
 
@@ -47,6 +51,9 @@ void fz_env_init(void);
 /* clasp_setup() with the configuration of a role and variant (fz_config),
  * and on a client the host name and, for variant 3, the session. */
 void fz_setup(clasp_context *ctx, bool server, unsigned variant);
+/* After clasp_set_bio(): what a role input's flags ask before the
+ * handshake (client variant 3 with FZ_FLAG_EARLY writes 0-RTT data). */
+void fz_start(clasp_context *ctx, bool server, uint8_t flags);
 /* Client variant 3's session (tickets of server 0). */
 const clasp_session *fz_session(void);
 /* The configuration of a role and variant, its provider reset for a new
@@ -72,12 +79,14 @@ typedef struct {
     int suite;    /* the client's negotiated suite (0 if none) */
 } fz_pair;
 
-/* Run client variant cv against server variant sv: the handshake, then,
+/* Run a client (variant and FZ_FLAG_EARLY from cflags) against server
+ * variant sv: the handshake, then,
  * if both completed, data both ways (the server's first write carries its
  * NewSessionTickets), a KeyUpdate with update requested from the server
  * (the client answers), data again, close_notify from both. With save
  * non-NULL, the client's tickets go there. Free with fz_pair_free. */
-void fz_pair_run(unsigned cv, unsigned sv, clasp_session *save, fz_pair *out);
+void fz_pair_run(uint8_t cflags, unsigned sv, clasp_session *save,
+                 fz_pair *out);
 void fz_pair_free(fz_pair *p);
 
 /* What one role run did. */

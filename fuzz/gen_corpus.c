@@ -291,10 +291,12 @@ static void check_replay(bool server, const uint8_t *flags_and_peer, size_t len,
     }
 }
 
-static void pair(const char *name, unsigned cv, unsigned sv, bool expect_ok)
+static void pair(const char *name, uint8_t cflags, unsigned sv, bool expect_ok)
 {
+    unsigned cv = FZ_FLAG_VARIANT(cflags);
+    uint8_t early = cflags & FZ_FLAG_EARLY;
     fz_pair pr;
-    fz_pair_run(cv, sv, NULL, &pr);
+    fz_pair_run(cflags, sv, NULL, &pr);
     bool ok = pr.crc == CLASP_OK && pr.src == CLASP_OK;
     if (ok != expect_ok) {
         fprintf(stderr, "gen_corpus: %s: client %s, server %s\n", name,
@@ -307,7 +309,7 @@ static void pair(const char *name, unsigned cv, unsigned sv, bool expect_ok)
     snprintf(n, sizeof(n), "hs-%s", name);
     f = FZ_FLAGS(sv, 0, 1);
     emit2("server", n, &f, 1, pr.c2s.p, pr.c2s.len);
-    f = FZ_FLAGS(cv, 0, 1);
+    f = (uint8_t)(FZ_FLAGS(cv, 0, 1) | early);
     emit2("client", n, &f, 1, pr.s2c.p, pr.s2c.len);
 
     /* The seeds replay: determinism is what makes them worth having. */
@@ -317,7 +319,7 @@ static void pair(const char *name, unsigned cv, unsigned sv, bool expect_ok)
     fz_buf_add(&in, pr.c2s.p, pr.c2s.len);
     check_replay(true, in.p, in.len, pr.src == CLASP_OK, ok, name);
     in.len = 0;
-    f = FZ_FLAGS(cv, 0, 1);
+    f = (uint8_t)(FZ_FLAGS(cv, 0, 1) | early);
     fz_buf_add(&in, &f, 1);
     fz_buf_add(&in, pr.s2c.p, pr.s2c.len);
     check_replay(false, in.p, in.len, pr.crc == CLASP_OK, ok, name);
@@ -446,6 +448,7 @@ int main(int argc, char **argv)
     pair("c3s3-resumption-rsa-padding", 3, 3, true);
     pair("c2s2-no-client-cert", 2, 2, false);
     pair("c3s1-no-common-group", 3, 1, false);
+    pair("c3s0-resumption-0rtt", 3 | FZ_FLAG_EARLY, 0, true);
     pair("c3s0-resumption", 3, 0, true);
     pair("c3s2-external-psk", 3, 2, true);
 

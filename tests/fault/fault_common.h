@@ -3,7 +3,8 @@
  * test_fault_provider.c (header-only: each test_*.c is its own program).
  *
  * fc_run() drives one complete connection of a kind (full handshake, HRR,
- * client authentication, resumption with a ticket, external PSK) between
+ * client authentication, resumption with a ticket, external PSK,
+ * resumption with 0-RTT data) between
  * a clasp client and server in memory
  * (tests/testlib/pipe.h): both configurations, both contexts, the
  * handshake, application data both ways, a KeyUpdate with update
@@ -46,11 +47,12 @@ typedef enum {
     FC_CLIENT_AUTH,
     FC_RESUMPTION, /* a ticket from a first connection (not faulted) */
     FC_PSK,        /* an external PSK */
+    FC_EARLY_DATA, /* resumption with 0-RTT data */
     FC__COUNT
 } fc_kind;
 
 static const char *const fc_kind_names[FC__COUNT] = {
-    "full", "hrr", "client-auth", "resumption", "external-psk"};
+    "full", "hrr", "client-auth", "resumption", "external-psk", "0-rtt"};
 
 /* Set by each test: stop counting fault points while true (the first
  * connection of FC_RESUMPTION, which only makes the ticket). Allocations
@@ -68,7 +70,8 @@ typedef struct {
     int peer_rc;      /* the other side's last result */
     int peer_alert;   /* alert the other side received, or -1 */
     int peer_read_rc; /* other side's read after it had completed, or 0 */
-    bool not_resumed; /* FC_RESUMPTION made a full handshake instead */
+    bool not_resumed; /* FC_RESUMPTION made a full handshake instead, or
+                       * FC_EARLY_DATA had its 0-RTT data rejected */
 } fc_outcome;
 
 static void fc_stop(fc_outcome *o, const char *step, int side, int rc)
@@ -78,6 +81,16 @@ static void fc_stop(fc_outcome *o, const char *step, int side, int rc)
         o->side = side;
         o->rc = rc;
     }
+}
+
+static int fc_never_seen(void *arg, const unsigned char *key, size_t key_len,
+                         uint64_t expiry_ms)
+{
+    (void)arg;
+    (void)key;
+    (void)key_len;
+    (void)expiry_ms;
+    return 0;
 }
 
 static void fc_dbg(void *arg, int level, const char *file, int line,
@@ -121,6 +134,14 @@ static clasp_config *fc_config(bool server, fc_kind kind, fc_prov_fn prov,
     }
     if (rc == CLASP_OK && server && kind == FC_CLIENT_AUTH) {
         rc = clasp_conf_authmode(c, CLASP_VERIFY_REQUIRED);
+    }
+    if (rc == CLASP_OK && kind == FC_EARLY_DATA && server) {
+        /* Past the start-up window of RFC 8446 §8.2, every ClientHello
+         * new: replay protection is not what is tested here. */
+        rc = clasp_conf_anti_replay(c, fc_never_seen, NULL, 1, 0);
+    }
+    if (rc == CLASP_OK && kind == FC_EARLY_DATA) {
+        rc = clasp_conf_early_data(c, CLASP_EARLY_DATA_ENABLED);
     }
     if (rc == CLASP_OK && kind == FC_PSK) {
         static const unsigned char psk[32] = "clasp fault test PSK, public";
@@ -261,7 +282,7 @@ static void fc_run(fc_kind kind, fc_prov_fn prov_client, fc_prov_fn prov_server,
         fc_stop(o, "hostname", 0, rc);
         goto cleanup;
     }
-    if (kind == FC_RESUMPTION) {
+    if (kind == FC_RESUMPTION || kind == FC_EARLY_DATA) {
         fc_pause(true);
         session = clasp_session_new();
         fc_pause(false);
@@ -275,6 +296,20 @@ static void fc_run(fc_kind kind, fc_prov_fn prov_client, fc_prov_fn prov_server,
     }
     clasp_set_bio(ctx[0], &p.client, tp_send, tp_recv, NULL);
     clasp_set_bio(ctx[1], &p.server, tp_send, tp_recv, NULL);
+    static const char early[] = "0-RTT bytes";
+    if (kind == FC_EARLY_DATA) {
+        rc = CLASP_ERR_WANT_WRITE;
+        for (int i = 0; i < 100 && rc == CLASP_ERR_WANT_WRITE; i++) {
+            rc = clasp_write_early_data(ctx[0], (const unsigned char *)early,
+                                        sizeof(early));
+        }
+        if (rc < 0) {
+            fc_stop(o, "early data", 0, rc);
+            o->peer_rc = CLASP_ERR_WANT_READ; /* the server has not run */
+            goto cleanup;
+        }
+        assert_int_equal(rc, sizeof(early));
+    }
 
     int crc, src;
     rc = tp_handshake(ctx[0], ctx[1], &crc, &src);
@@ -299,6 +334,19 @@ static void fc_run(fc_kind kind, fc_prov_fn prov_client, fc_prov_fn prov_server,
     }
     if (kind == FC_HRR) {
         assert_int_equal(clasp_get_hrr_used(ctx[0]), 1);
+    }
+    if (kind == FC_EARLY_DATA) {
+        /* Accepted, and the bytes are the bytes sent; else the kind of
+         * fallback fc_check judges. */
+        int cs = clasp_get_early_data_status(ctx[0]);
+        assert_int_equal(cs, clasp_get_early_data_status(ctx[1]));
+        o->not_resumed = cs != CLASP_EARLY_DATA_STATUS_ACCEPTED;
+        if (cs == CLASP_EARLY_DATA_STATUS_ACCEPTED) {
+            unsigned char got[64];
+            int n = clasp_read_early_data(ctx[1], got, sizeof(got));
+            assert_int_equal(n, sizeof(early));
+            assert_memory_equal(got, early, sizeof(early));
+        }
     }
     if (kind == FC_RESUMPTION) {
         /* Both agree; fc_check decides whether a full handshake is all
@@ -367,7 +415,8 @@ static void fc_check(const fc_outcome *o, bool injected, int expected_err,
                         o->step, clasp_error_name(o->rc));
         }
         assert_null(o->step);
-        /* FC_RESUMPTION without a fault resumes. */
+        /* FC_RESUMPTION without a fault resumes; FC_EARLY_DATA has its
+         * 0-RTT data accepted. */
         assert_false(o->not_resumed);
         return;
     }
@@ -384,7 +433,8 @@ static void fc_check(const fc_outcome *o, bool injected, int expected_err,
     assert_clasp_err(o->rc, expected_err);
     if (o->side < 0 || strcmp(o->step, "setup") == 0 ||
         strcmp(o->step, "clasp_new") == 0 || strcmp(o->step, "hostname") == 0 ||
-        strcmp(o->step, "set session") == 0) {
+        strcmp(o->step, "set session") == 0 ||
+        strcmp(o->step, "early data") == 0) {
         t->quiet++;
         return;
     }

@@ -9,7 +9,7 @@
  * everything is freed no allocation may be left (no leak). Done for each
  * kind: full handshake, HelloRetryRequest, client authentication,
  * resumption with a ticket (the first connection, which makes the ticket,
- * is not faulted), external PSK.
+ * is not faulted), external PSK, resumption with 0-RTT data.
  *
  * Environment: CLASP_FAULT_STRIDE=k tests every k-th N only (for slow
  * runs under valgrind; the default is every N).
@@ -134,6 +134,12 @@ static void alloc_faults_external_psk(void **state)
     run_kind(FC_PSK);
 }
 
+static void alloc_faults_early_data(void **state)
+{
+    (void)state;
+    run_kind(FC_EARLY_DATA);
+}
+
 int main(void)
 {
     fc_pause = fa_pause;
@@ -143,6 +149,7 @@ int main(void)
         cmocka_unit_test(alloc_faults_client_auth),
         cmocka_unit_test(alloc_faults_resumption),
         cmocka_unit_test(alloc_faults_external_psk),
+        cmocka_unit_test(alloc_faults_early_data),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -236,9 +236,21 @@ int clasp_ossl_trust_names(const clasp_trust *t,
                            void *arg)
 {
     ENSURE(t != NULL && fn != NULL, CLASP_ERR_BAD_INPUT_DATA);
+    /* The store is shared by every connection of a config, and libcrypto
+     * sorts its object stack in place at the first lookup of a chain
+     * verification: read it under the store's lock, and sorted ourselves,
+     * so that the names come in one order (the store's) from the first
+     * connection on, whatever other threads verify meanwhile. */
+    if (X509_STORE_lock(t->store) != 1) {
+        return clasp_ossl_fail(CLASP_ERR_CRYPTO);
+    }
     STACK_OF(X509_OBJECT) *objs = X509_STORE_get0_objects(t->store);
+    if (objs != NULL) {
+        sk_X509_OBJECT_sort(objs);
+    }
     int n = objs != NULL ? sk_X509_OBJECT_num(objs) : 0;
-    for (int i = 0; i < n; i++) {
+    int rc = CLASP_OK;
+    for (int i = 0; i < n && rc == CLASP_OK; i++) {
         X509_OBJECT *o = sk_X509_OBJECT_value(objs, i);
         if (X509_OBJECT_get_type(o) != X509_LU_X509) {
             continue;
@@ -247,13 +259,17 @@ int clasp_ossl_trust_names(const clasp_trust *t,
         int len =
             i2d_X509_NAME(X509_get_subject_name(X509_OBJECT_get0_X509(o)), &dn);
         if (len <= 0) {
-            return clasp_ossl_fail(CLASP_ERR_CRYPTO);
+            rc = CLASP_ERR_CRYPTO;
+            break;
         }
-        int rc = fn(arg, dn, (size_t)len);
+        rc = fn(arg, dn, (size_t)len);
         OPENSSL_free(dn);
-        TRY(rc);
     }
-    return CLASP_OK;
+    X509_STORE_unlock(t->store);
+    if (rc == CLASP_ERR_CRYPTO) {
+        return clasp_ossl_fail(rc);
+    }
+    return rc;
 }
 
 /* ---- chain verification -------------------------------------------------- */
