@@ -247,22 +247,20 @@ int clasp_hs_cli_early_write(clasp_conn *c, const uint8_t *buf, size_t len)
  */
 
 /* One key of the anti-replay store: SHA-256(label || data). */
-static int replay_check(clasp_conn *c, const char *label, clasp_span data,
-                        uint64_t expiry)
+/* The key the anti-replay store records for data: SHA-256 over a label
+ * and the data. A failure here is our own (the provider's), never the
+ * store's. */
+static int replay_key(clasp_conn *c, const char *label, clasp_span data,
+                      uint8_t key[32])
 {
-    const clasp_config *conf = c->conf;
     uint8_t in[64 + CLASP_MAX_OWN_TICKET_LEN];
     size_t label_len = strlen(label);
     ENSURE(label_len + data.len <= sizeof(in), CLASP_ERR_INTERNAL);
     TRY(clasp_copy(in, sizeof(in), label, label_len));
     TRY(clasp_span_copy(data, clasp_buf_at(in, sizeof(in), label_len),
                         sizeof(in) - label_len));
-    uint8_t key[32];
-    TRY(c->prov->hash_oneshot(c->prov->ctx, CLASP_HASH_SHA256, in,
-                              label_len + data.len, key, sizeof(key)));
-    /* No store: fail closed (src/conn always sets one with 0-RTT on). */
-    ENSURE(conf->f_replay != NULL, CLASP_ERR_BAD_STATE);
-    return conf->f_replay(conf->replay_arg, key, sizeof(key), expiry);
+    return c->prov->hash_oneshot(c->prov->ctx, CLASP_HASH_SHA256, in,
+                                 label_len + data.len, key, 32);
 }
 
 /* Why 0-RTT is refused, or NULL to accept (may query the store). */
@@ -309,20 +307,32 @@ static const char *early_refusal(clasp_conn *c, const struct clasp_ch *ch,
     /* §8.2 ClientHello recording (keyed by the binder, which covers the
      * whole ClientHello but itself) and §8.1 single-use tickets. */
     uint64_t expiry = now + 2 * window;
-    int rc = replay_check(c, "clasp 0-RTT CH", ch->exts.psk.binders[0], expiry);
+    uint8_t ch_key[32], ticket_key[32];
+    int rc = replay_key(c, "clasp 0-RTT CH", ch->exts.psk.binders[0], ch_key);
+    if (rc == CLASP_OK) {
+        rc = replay_key(c, "clasp 0-RTT ticket",
+                        ch->exts.psk.identities[0].identity, ticket_key);
+    }
+    if (rc != CLASP_OK) {
+        /* A failure of our own ends the connection. */
+        *err = rc;
+        return "the anti-replay key could not be computed";
+    }
+    if (conf->f_replay == NULL) {
+        /* Fail closed (src/conn always sets a store with 0-RTT on). */
+        return "no anti-replay store";
+    }
+    rc = conf->f_replay(conf->replay_arg, ch_key, sizeof(ch_key), expiry);
     if (rc == 0) {
-        rc = replay_check(c, "clasp 0-RTT ticket",
-                          ch->exts.psk.identities[0].identity, expiry);
+        rc = conf->f_replay(conf->replay_arg, ticket_key, sizeof(ticket_key),
+                            expiry);
     }
     if (rc == 1) {
         return "replayed (seen by the anti-replay store)";
     }
-    if (rc < 0) {
-        /* Fail closed; a failure of our own (not of the store) still
-         * ends the connection. */
-        if (rc == CLASP_ERR_INTERNAL) {
-            *err = rc;
-        }
+    if (rc != 0) {
+        /* Whatever the store's failure: fail closed, 0-RTT refused, the
+         * handshake goes on. */
         return "the anti-replay store cannot answer";
     }
     return NULL;
