@@ -217,6 +217,11 @@ static int choose_group(clasp_conn *c, const struct clasp_ch *ch)
     uint16_t group = 0;
     hs->hrr_needed = false;
     const struct clasp_ext_key_share *k = &ch->exts.key_share;
+    /* §4.1.2: after a HelloRetryRequest the client replaces "the list of
+     * shares with a list containing a single KeyShareEntry from the
+     * indicated group" (its group is checked below). */
+    ENSURE(!hs->hrr_sent || k->client_shares_count == 1,
+           CLASP_ERR_ILLEGAL_PARAMETER);
     for (size_t i = 0; i < conf->group_count && group == 0; i++) {
         struct clasp_key_share_entry e;
         if (clasp_ext_key_share_find(k, conf->groups[i], &e) > 0) {

@@ -71,11 +71,12 @@ typedef struct {
     size_t share_count;
     uint16_t sig_algs[SP_MAX_LIST]; /* signature_algorithms */
     size_t sig_alg_count;
-    bool compat;           /* 32-byte legacy_session_id and a CCS */
-    const char *sni;       /* server_name (NULL: none) */
-    const char *alpn;      /* client: the one name offered; server: sent */
-    bool client_cert;      /* client: answer a CertificateRequest */
-    const uint8_t *ch_ext; /* raw Extension bytes appended to CH */
+    bool compat;              /* 32-byte legacy_session_id and a CCS */
+    const char *sni;          /* server_name (NULL: none) */
+    const char *alpn;         /* client: the one name offered; server: sent */
+    bool client_cert;         /* client: answer a CertificateRequest */
+    uint16_t ch2_extra_share; /* CH2: another share, this group (0: no) */
+    const uint8_t *ch_ext;    /* raw Extension bytes appended to CH */
     size_t ch_ext_len;
 
     /* Server: choices. 0 = automatic. */

@@ -177,6 +177,9 @@ void sp_cli_hello(sp_t *s, tp_flight *f)
     } else if (s->hrr_group != 0) {
         free_shares(s);
         new_share(s, s->hrr_group);
+        if (c->ch2_extra_share != 0) {
+            new_share(s, c->ch2_extra_share);
+        }
     }
     for (size_t i = 0; i < s->kx_count; i++) {
         e->key_share.client_shares[i].group = s->kx_group[i];

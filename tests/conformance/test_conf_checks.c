@@ -67,6 +67,42 @@ static void server_hello_after_hrr_changes_version(void **state)
     sp_free(&s);
 }
 
+/* RFC 8446 §4.1.2: after a HelloRetryRequest with a key_share, the second
+ * ClientHello replaces "the list of shares with a list containing a single
+ * KeyShareEntry from the indicated group": a second share (of a group the
+ * server supports, or not) is illegal_parameter; the single share is
+ * taken. */
+static void second_hello_with_extra_share(void **state)
+{
+    (void)state;
+    static const uint16_t extra[] = {0, CLASP_GROUP_SECP384R1,
+                                     CLASP_GROUP_X25519};
+    for (size_t i = 0; i < 3; i++) {
+        clasp_config *sc = tp_server_conf("ecdsa-p256");
+        const uint16_t g[] = {CLASP_GROUP_SECP256R1, CLASP_GROUP_SECP384R1};
+        assert_clasp_ok(clasp_conf_groups(sc, g, 2));
+        sp_t s;
+        sp_start(&s, SP_CLIENT, sc);
+        sp_drive_server(&s, SP_S_START2);
+        s.cfg.ch2_extra_share = extra[i];
+        tp_flight f = {0};
+        sp_cli_hello(&s, &f);
+        sp_send(&s, &f);
+        tp_flight_free(&f);
+        if (extra[i] == 0) {
+            sp_victim_wants_read(&s);
+            assert_int_equal(sp_cli_recv_hello(&s), 0);
+            sp_cli_recv_flight(&s);
+            sp_cli_finish(&s);
+            sp_check_victim_reads(&s, "one share in CH2");
+        } else {
+            sp_expect_fail(&s, CLASP_ERR_ILLEGAL_PARAMETER);
+        }
+        sp_free(&s);
+        clasp_config_free(sc);
+    }
+}
+
 static void server_share_off_the_curve(void **state)
 {
     (void)state;
@@ -513,6 +549,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(server_hello_after_hrr_changes_version),
+        cmocka_unit_test(second_hello_with_extra_share),
         cmocka_unit_test(server_share_off_the_curve),
         cmocka_unit_test(downgrade_sentinel),
         cmocka_unit_test(encrypted_extensions_checks),
