@@ -185,6 +185,9 @@ static int apply_sni(clasp_conn *c, const struct clasp_ch *ch)
         return clasp_set_hostname(c, NULL);
     }
     clasp_span name = ch->exts.server_name.host_name;
+    /* A second ClientHello repeats the name (§4.1.2, checked): the
+     * callback ran for the first and its choice stands. */
+    bool again = c->hs->sni_seen;
     c->hs->sni_seen = true;
     /* RFC 6066 §3: HostName is an ASCII host name; a NUL byte in it can
      * only be an attempt to confuse name checks. */
@@ -193,7 +196,7 @@ static int apply_sni(clasp_conn *c, const struct clasp_ch *ch)
         TRY(clasp_span_at(name, i, &b));
         ENSURE(b != 0, CLASP_ERR_ILLEGAL_PARAMETER);
     }
-    if (conf->f_sni != NULL) {
+    if (conf->f_sni != NULL && !again) {
         int rc = conf->f_sni(conf->sni_arg, c, name.p, name.len);
         if (rc < 0) {
             return clasp_fail(rc, __FILE__, __LINE__);
