@@ -266,7 +266,7 @@ static int pump(clasp_context *from, clasp_context *to, size_t total,
                 tp_src *src, uint64_t *sent_hash, uint64_t *recv_hash,
                 uint8_t *recv_copy)
 {
-    static uint8_t rbuf[40000];
+    static _Thread_local uint8_t rbuf[40000]; /* test_threads */
     size_t sent = 0, recvd = 0;
     *sent_hash = *recv_hash = TP_FNV_INIT;
     /* Each round moves at least one byte in one mode or another; the
