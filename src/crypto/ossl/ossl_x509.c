@@ -196,6 +196,13 @@ int clasp_ossl_trust_add(clasp_trust *t, const uint8_t *data, size_t len)
     for (size_t i = 0; i < n && rc == CLASP_OK; i++) {
         X509 *x = NULL;
         rc = clasp_ossl_x509_parse(t->ctx, ders[i].p, ders[i].len, &x);
+        /* libcrypto caches a certificate's extensions (key identifiers,
+         * basic constraints) lazily, on first use, inside the X509 object:
+         * do it now, while the store is still private to this config, so
+         * that handshakes on several threads only read the anchors. */
+        if (rc == CLASP_OK) {
+            (void)X509_get_extension_flags(x);
+        }
         if (rc == CLASP_OK && X509_STORE_add_cert(t->store, x) != 1) {
             rc = CLASP_ERR_CRYPTO;
         }
