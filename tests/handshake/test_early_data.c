@@ -212,6 +212,77 @@ static void early_bad_mac(void **state)
     clasp_config_free(sc);
 }
 
+/* RFC 8446 §4.2.11: "If the server supplies an "early_data" extension, the
+ * client MUST verify that the server's selected_identity is 0. If any
+ * other value is returned, it MUST abort the handshake with an
+ * "illegal_parameter" alert." The client offers its ticket (with early
+ * data) and an external PSK; a server that knows only the external PSK
+ * selects identity 1, and an early_data extension is put into its
+ * EncryptedExtensions (the flight resealed with its handshake key). The
+ * unmodified flight is the control: the handshake completes, 0-RTT
+ * rejected. */
+static void early_data_for_another_identity(void **state)
+{
+    (void)state;
+    static const uint8_t key[32] = {0x5a};
+    for (int modify = 0; modify < 2; modify++) {
+        clasp_config *sc = server_conf(1, true);
+        clasp_config *cc = client_conf();
+        clasp_session *s = first_session(cc, sc);
+        tp_evil e;
+        memset(&e, 0, sizeof(e));
+        e.cc = client_conf();
+        assert_clasp_ok(
+            clasp_conf_psk(e.cc, key, sizeof(key), (const uint8_t *)"ext", 3));
+        e.sc = tp_server_conf("ecdsa-p256");
+        assert_clasp_ok(clasp_conf_early_data(e.sc, CLASP_EARLY_DATA_ENABLED));
+        assert_clasp_ok(
+            clasp_conf_psk(e.sc, key, sizeof(key), (const uint8_t *)"ext", 3));
+        assert_clasp_ok(clasp_conf_keylog(e.sc, tp_keylog_cb, &e.skl));
+        tp_pair_init(&e.t, e.cc, e.sc, 0, 0, "localhost");
+        e.plain.buf = malloc(TP_CAP);
+        assert_non_null(e.plain.buf);
+        assert_clasp_ok(clasp_set_session(e.t.cli, s));
+        assert_int_equal(clasp_write_early_data(e.t.cli, early_msg, 8), 8);
+        assert_clasp_err(clasp_handshake(e.t.srv), CLASP_ERR_WANT_READ);
+        const unsigned char *id;
+        size_t id_len;
+        assert_clasp_ok(clasp_get_psk_identity(e.t.srv, &id, &id_len));
+        assert_int_equal(id_len, 3);
+        assert_memory_equal(id, "ext", 3);
+        tp_dir d;
+        tp_flight f;
+        tp_evil_take_server_flight(&e, &d, &f);
+        assert_int_equal(f.msg[0][0], CLASP_HS_ENCRYPTED_EXTENSIONS);
+        if (modify) {
+            /* EE { extensions { early_data {} } } */
+            static const uint8_t ee[] = {8, 0, 0, 6, 0, 4, 0, 0x2a, 0, 0};
+            free(f.msg[0]);
+            f.msg[0] = malloc(sizeof(ee));
+            assert_non_null(f.msg[0]);
+            memcpy(f.msg[0], ee, sizeof(ee));
+            f.len[0] = sizeof(ee);
+        }
+        tp_evil_put_server_flight(&e, &d, &f, 0);
+        if (modify) {
+            assert_clasp_err(clasp_handshake(e.t.cli),
+                             CLASP_ERR_ILLEGAL_PARAMETER);
+            assert_clasp_err(clasp_handshake(e.t.cli),
+                             CLASP_ERR_ILLEGAL_PARAMETER);
+            unsigned char b[4];
+            assert_clasp_err(clasp_read(e.t.cli, b, sizeof(b)),
+                             CLASP_ERR_ILLEGAL_PARAMETER);
+        } else {
+            tp_pair_connect(&e.t);
+            expect_status(&e.t, CLASP_EARLY_DATA_STATUS_REJECTED);
+        }
+        tp_evil_free(&e);
+        clasp_session_free(s);
+        clasp_config_free(cc);
+        clasp_config_free(sc);
+    }
+}
+
 /* ---- rejected --------------------------------------------------------- */
 
 /* A rejected handshake completes; the early bytes are skipped by the
@@ -566,6 +637,7 @@ int main(void)
         cmocka_unit_test(early_client_limit),
         cmocka_unit_test(early_over_limit),
         cmocka_unit_test(early_bad_mac),
+        cmocka_unit_test(early_data_for_another_identity),
         cmocka_unit_test(reject_startup_window),
         cmocka_unit_test(reject_stale_age),
         cmocka_unit_test(reject_hrr),
