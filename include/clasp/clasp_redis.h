@@ -68,8 +68,7 @@ CLASP_API int clasp_redis_store_timeouts(clasp_redis_store *st,
 /** After a failed connection attempt (or a dropped connection), checks
  * fail at once, without network traffic, until retry_ms have passed:
  * at most one connection attempt per retry_ms (1..60000). */
-CLASP_API int clasp_redis_store_retry(clasp_redis_store *st,
-                                      uint32_t retry_ms);
+CLASP_API int clasp_redis_store_retry(clasp_redis_store *st, uint32_t retry_ms);
 /** The prefix of every key (1..CLASP_REDIS_MAX_PREFIX bytes): servers
  * that must see each other's ClientHellos share it. */
 CLASP_API int clasp_redis_store_prefix(clasp_redis_store *st,
@@ -83,8 +82,8 @@ CLASP_API int clasp_redis_store_prefix(clasp_redis_store *st,
  * created with NX, never expiring; Redis's own clock) and refuses 0-RTT
  * until one window after it. A Redis restarted empty therefore refuses
  * 0-RTT fleet-wide for one window; one that kept its data does not. */
-CLASP_API int clasp_redis_store_use(clasp_config *conf,
-                                    clasp_redis_store *st, uint32_t window_ms);
+CLASP_API int clasp_redis_store_use(clasp_config *conf, clasp_redis_store *st,
+                                    uint32_t window_ms);
 
 /** The clasp_replay_check_t of the store (arg: the store): 0 the key was
  * new (recorded until expiry_ms, with PX), 1 it was there (a replay);

@@ -144,8 +144,8 @@ static int read_epoch(clasp_redis_store *st)
     }
     char key[CLASP_REDIS_MAX_PREFIX + sizeof(EPOCH_SUFFIX)];
     snprintf(key, sizeof(key), "%s%s", st->prefix, EPOCH_SUFFIX);
-    redisReply *r = redisCommand(st->ctx, "SET %s %llu NX", key,
-                                 (unsigned long long)now);
+    redisReply *r =
+        redisCommand(st->ctx, "SET %s %llu NX", key, (unsigned long long)now);
     if (r == NULL) {
         return broken(st);
     }
@@ -210,9 +210,8 @@ static int ensure_connected(clasp_redis_store *st)
 /* SET <name> 1 NX PX <px>: 0 new, 1 present, CLASP_ERR_IO otherwise. */
 static int set_nx(clasp_redis_store *st, const char *name, uint64_t px)
 {
-    redisReply *r =
-        redisCommand(st->ctx, "SET %s 1 NX PX %llu", name,
-                     (unsigned long long)px);
+    redisReply *r = redisCommand(st->ctx, "SET %s 1 NX PX %llu", name,
+                                 (unsigned long long)px);
     if (r == NULL) {
         return broken(st);
     }
@@ -235,8 +234,8 @@ static int check_locked(clasp_redis_store *st, const char *name, uint64_t px)
     if (rc != CLASP_OK) {
         return rc;
     }
-    uint64_t age = st->epoch_age_ms +
-                   (clock_ms(CLOCK_MONOTONIC) - st->connected_ms);
+    uint64_t age =
+        st->epoch_age_ms + (clock_ms(CLOCK_MONOTONIC) - st->connected_ms);
     if (age < st->window_ms) {
         /* §8.2: the data set may miss ClientHellos of the last window. */
         st->stats.young++;
@@ -245,8 +244,8 @@ static int check_locked(clasp_redis_store *st, const char *name, uint64_t px)
     return set_nx(st, name, px);
 }
 
-int clasp_redis_store_check(void *arg, const unsigned char *key,
-                            size_t key_len, uint64_t expiry_ms)
+int clasp_redis_store_check(void *arg, const unsigned char *key, size_t key_len,
+                            uint64_t expiry_ms)
 {
     clasp_redis_store *st = arg;
     if (st == NULL || key == NULL || key_len == 0 || key_len > MAX_KEY_LEN) {
