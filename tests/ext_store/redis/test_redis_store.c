@@ -10,7 +10,8 @@
  *     reject 0-RTT within the timeout, the handshake completes; after a
  *     failure at most one connection attempt per retry delay;
  *   - §8.2 fleet-wide: a store younger than one window refuses, also
- *     after Redis restarted empty.
+ *     after Redis restarted empty;
+ *   - one store shared by threads: each key new exactly once.
  * redis-server missing is a failure, never a skip. */
 #define _POSIX_C_SOURCE 200809L
 
@@ -20,6 +21,7 @@
 #include <fcntl.h>
 #include <hiredis/hiredis.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -596,12 +598,78 @@ static void stopped_killed_restarted(void **state)
     clasp_redis_store_free(st);
 }
 
+/* One store shared by threads (one config, many connections): each key
+ * is new for exactly one of them (the store's mutex around its one
+ * connection). */
+#define RACE_THREADS 4
+#define RACE_KEYS 64
+
+struct race {
+    clasp_redis_store *st;
+    int fresh;
+    int seen;
+    int errors;
+};
+
+static void *race_run(void *arg)
+{
+    struct race *r = arg;
+    uint8_t key[32];
+    memset(key, 0x77, sizeof(key));
+    for (int i = 0; i < RACE_KEYS; i++) {
+        key[0] = (uint8_t)i;
+        int rc =
+            clasp_redis_store_check(r->st, key, sizeof(key), wall_ms() + 5000);
+        if (rc == 0) {
+            r->fresh++;
+        } else if (rc == 1) {
+            r->seen++;
+        } else {
+            r->errors++;
+        }
+    }
+    return NULL;
+}
+
+static void threads_share_store(void **state)
+{
+    (void)state;
+    clasp_redis_store *st = store_at(g_port, next_prefix());
+    assert_clasp_ok(clasp_redis_store_timeouts(st, 1000, 1000));
+    clasp_config *sc = tp_server_conf("ecdsa-p256");
+    assert_clasp_ok(clasp_redis_store_use(sc, st, WINDOW_MS));
+    age_store(st);
+    struct race r[RACE_THREADS];
+    pthread_t th[RACE_THREADS];
+    memset(r, 0, sizeof(r));
+    for (int i = 0; i < RACE_THREADS; i++) {
+        r[i].st = st;
+        assert_int_equal(pthread_create(&th[i], NULL, race_run, &r[i]), 0);
+    }
+    int fresh = 0;
+    int seen = 0;
+    for (int i = 0; i < RACE_THREADS; i++) {
+        assert_int_equal(pthread_join(th[i], NULL), 0);
+        assert_int_equal(r[i].errors, 0);
+        fresh += r[i].fresh;
+        seen += r[i].seen;
+    }
+    assert_int_equal(fresh, RACE_KEYS);
+    assert_int_equal(seen, (RACE_THREADS - 1) * RACE_KEYS);
+    clasp_redis_stats x = stats_of(st);
+    assert_int_equal(x.fresh, RACE_KEYS);
+    assert_int_equal(x.connects, 1);
+    clasp_config_free(sc);
+    clasp_redis_store_free(st);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(api_arguments),
         cmocka_unit_test(check_set_nx_px),
         cmocka_unit_test(fleet_replay),
+        cmocka_unit_test(threads_share_store),
         cmocka_unit_test(unreachable),
         cmocka_unit_test(never_answers),
         cmocka_unit_test(stopped_killed_restarted),
