@@ -380,19 +380,19 @@ static void check_set_nx_px(void **state)
         n += snprintf(name + n, sizeof(name) - (size_t)n, "%02x", key[i]);
     }
     long long pttl = raw_int("PTTL", name);
-    assert_true(pttl > 1500 && pttl <= 2000);
+    assert_true(pttl > 1000 && pttl <= 2000);
     /* An expiry in the past cannot be recorded: fail closed. */
     assert_clasp_err(clasp_redis_store_check(st, key, sizeof(key), 1000),
                      CLASP_ERR_BAD_INPUT_DATA);
     /* A short PX expires: the key is new again afterwards. */
     key[0] ^= 1;
     assert_int_equal(
-        clasp_redis_store_check(st, key, sizeof(key), wall_ms() + 300), 0);
+        clasp_redis_store_check(st, key, sizeof(key), wall_ms() + 500), 0);
     assert_int_equal(
-        clasp_redis_store_check(st, key, sizeof(key), wall_ms() + 300), 1);
-    sleep_ms(450);
+        clasp_redis_store_check(st, key, sizeof(key), wall_ms() + 500), 1);
+    sleep_ms(650);
     assert_int_equal(
-        clasp_redis_store_check(st, key, sizeof(key), wall_ms() + 300), 0);
+        clasp_redis_store_check(st, key, sizeof(key), wall_ms() + 500), 0);
     clasp_redis_stats s = stats_of(st);
     assert_int_equal(s.fresh, 3);
     assert_int_equal(s.seen, 2);
@@ -468,8 +468,21 @@ static void fleet_replay(void **state)
     clasp_redis_store_free(sb);
 }
 
-/* Nothing listens on the port: 0-RTT rejected, the connection completes;
- * one connection attempt, then none until the retry delay. */
+/* A direct check that must fail with err, timed (ms). Timing is taken
+ * on the check alone, never on a handshake, so that slow runs (valgrind)
+ * do not change what is measured. */
+static uint64_t timed_fail(clasp_redis_store *st, int err)
+{
+    uint8_t key[32];
+    memset(key, 0x5e, sizeof(key));
+    uint64_t t0 = mono_ms();
+    assert_clasp_err(
+        clasp_redis_store_check(st, key, sizeof(key), wall_ms() + 2000), err);
+    return mono_ms() - t0;
+}
+
+/* Nothing listens on the port: a connection attempt, refused; then none
+ * until the retry delay; 0-RTT rejected, the connections complete. */
 static void unreachable(void **state)
 {
     (void)state;
@@ -477,12 +490,11 @@ static void unreachable(void **state)
     assert_clasp_ok(clasp_redis_store_retry(st, 60000));
     clasp_config *sc = fleet_server(st);
     clasp_config *cc = client_conf();
-    for (int i = 0; i < 3; i++) {
+    assert_true(timed_fail(st, CLASP_ERR_IO) < 1000);
+    for (int i = 0; i < 2; i++) {
         clasp_session *s = first_session(cc, sc);
-        uint64_t t0 = mono_ms();
         assert_int_equal(early_attempt(cc, sc, s, NULL, NULL),
                          CLASP_EARLY_DATA_STATUS_REJECTED);
-        assert_true(mono_ms() - t0 < 1000);
         clasp_session_free(s);
     }
     clasp_redis_stats s = stats_of(st);
@@ -497,7 +509,8 @@ static void unreachable(void **state)
 }
 
 /* A socket that accepts (the kernel's backlog) but never answers: the
- * first command times out after command_ms; 0-RTT rejected. */
+ * first command times out after command_ms (50 ms); then 0-RTT is
+ * rejected without waiting (retry delay). */
 static void never_answers(void **state)
 {
     (void)state;
@@ -505,17 +518,18 @@ static void never_answers(void **state)
     int port = free_port(1, &lfd);
     clasp_redis_store *st = store_at(port, next_prefix());
     assert_clasp_ok(clasp_redis_store_timeouts(st, 50, 50));
+    assert_clasp_ok(clasp_redis_store_retry(st, 60000));
     clasp_config *sc = fleet_server(st);
     clasp_config *cc = client_conf();
+    uint64_t took = timed_fail(st, CLASP_ERR_IO);
+    assert_true(took >= 50 && took < 1000);
     clasp_session *s = first_session(cc, sc);
-    uint64_t t0 = mono_ms();
     assert_int_equal(early_attempt(cc, sc, s, NULL, NULL),
                      CLASP_EARLY_DATA_STATUS_REJECTED);
-    uint64_t took = mono_ms() - t0;
-    assert_true(took >= 50 && took < 1000);
     clasp_redis_stats x = stats_of(st);
     assert_int_equal(x.conn_fails, 1);
     assert_int_equal(x.timeouts, 1);
+    assert_int_equal(x.waits, 1);
     clasp_session_free(s);
     close(lfd);
     clasp_config_free(cc);
@@ -524,16 +538,18 @@ static void never_answers(void **state)
 }
 
 /* Redis stops answering (SIGSTOP) on a live connection: the SET times
- * out, 0-RTT rejected within the timeout; Redis back: after the retry
- * delay the store reconnects and 0-RTT is accepted again. Then Redis is
- * killed and restarted empty: rejected while down, and for one window
- * after the restart (§8.2, fleet-wide epoch). */
+ * out (50 ms), the one reconnection attempt too (TIME), then checks fail
+ * at once until the retry delay; a handshake meanwhile completes with
+ * 0-RTT rejected. Redis back: after the retry delay the store reconnects
+ * and 0-RTT is accepted again. Then Redis is killed (rejected) and
+ * restarted empty: the store is young again for one window (§8.2,
+ * fleet-wide epoch). */
 static void stopped_killed_restarted(void **state)
 {
     (void)state;
     clasp_redis_store *st = store_at(g_port, next_prefix());
     assert_clasp_ok(clasp_redis_store_timeouts(st, 50, 50));
-    assert_clasp_ok(clasp_redis_store_retry(st, 300));
+    assert_clasp_ok(clasp_redis_store_retry(st, 2000));
     clasp_config *sc = fleet_server(st);
     clasp_config *cc = client_conf();
     age_store(st);
@@ -542,32 +558,23 @@ static void stopped_killed_restarted(void **state)
                      CLASP_EARLY_DATA_STATUS_ACCEPTED);
     clasp_session_free(s);
 
+    s = first_session(cc, sc);
     assert_int_equal(kill(g_redis, SIGSTOP), 0);
-    s = first_session(cc, sc);
-    uint64_t t0 = mono_ms();
-    assert_int_equal(early_attempt(cc, sc, s, NULL, NULL),
-                     CLASP_EARLY_DATA_STATUS_REJECTED);
-    uint64_t took = mono_ms() - t0;
+    uint64_t took = timed_fail(st, CLASP_ERR_IO); /* SET times out */
     assert_true(took >= 50 && took < 1000);
-    clasp_session_free(s);
-    /* The next check reconnects once (the kernel accepts, TIME times
-     * out), then no attempt until the retry delay. */
-    s = first_session(cc, sc);
+    took = timed_fail(st, CLASP_ERR_IO); /* reconnect: TIME times out */
+    assert_true(took >= 50 && took < 1000);
+    took = timed_fail(st, CLASP_ERR_IO); /* retry delay: no attempt */
+    assert_true(took < 40);
     assert_int_equal(early_attempt(cc, sc, s, NULL, NULL),
                      CLASP_EARLY_DATA_STATUS_REJECTED);
-    clasp_session_free(s);
-    s = first_session(cc, sc);
-    t0 = mono_ms();
-    assert_int_equal(early_attempt(cc, sc, s, NULL, NULL),
-                     CLASP_EARLY_DATA_STATUS_REJECTED);
-    assert_true(mono_ms() - t0 < 40);
     clasp_session_free(s);
     clasp_redis_stats x = stats_of(st);
     assert_int_equal(x.timeouts, 2);
     assert_int_equal(x.conn_fails, 1);
-    assert_int_equal(x.waits, 1);
+    assert_int_equal(x.waits, 2);
     assert_int_equal(kill(g_redis, SIGCONT), 0);
-    sleep_ms(400);
+    sleep_ms(2100);
     s = first_session(cc, sc);
     assert_int_equal(early_attempt(cc, sc, s, NULL, NULL),
                      CLASP_EARLY_DATA_STATUS_ACCEPTED);
@@ -582,11 +589,7 @@ static void stopped_killed_restarted(void **state)
     clasp_session_free(s);
     /* Restarted empty: young again for one window. */
     start_redis();
-    sleep_ms(400);
-    s = first_session(cc, sc);
-    assert_int_equal(early_attempt(cc, sc, s, NULL, NULL),
-                     CLASP_EARLY_DATA_STATUS_REJECTED);
-    clasp_session_free(s);
+    (void)timed_fail(st, CLASP_ERR_BAD_STATE);
     assert_int_equal(stats_of(st).young, 1);
     sleep_ms(WINDOW_MS + 100);
     s = first_session(cc, sc);
