@@ -7,11 +7,13 @@
 #   make help       every target
 #
 # Variables: BUILD (build dir), BUILD_TYPE, CMAKE_FLAGS (extra -D options),
-# JOBS (parallel jobs), e.g.
+# JOBS (parallel jobs), CLASP_REDIS (ON: libclasp_redis and its tests, hiredis
+# required, the default here; AUTO; OFF), e.g.
 #   make check BUILD=build-rel BUILD_TYPE=Release CMAKE_FLAGS=-DCLASP_WERROR=ON
 BUILD ?= build
 BUILD_TYPE ?= RelWithDebInfo
 CMAKE_FLAGS ?=
+CLASP_REDIS ?= ON
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
 # Debian packages for building and testing: .ci/debian-packages.
@@ -31,7 +33,8 @@ all: build
 .NOTPARALLEL:
 
 configure:
-	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) $(CMAKE_FLAGS)
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) \
+	  -DCLASP_REDIS=$(CLASP_REDIS) $(CMAKE_FLAGS)
 
 build: configure
 	cmake --build $(BUILD) -j $(JOBS)

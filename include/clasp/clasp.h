@@ -570,6 +570,19 @@ typedef int clasp_replay_check_t(void *arg, const unsigned char *key,
 CLASP_API int clasp_conf_anti_replay(clasp_config *conf,
                                      clasp_replay_check_t *f_check, void *arg,
                                      uint64_t started_ms, uint32_t window_ms);
+/** Bounds of clasp_conf_anti_replay_window(). */
+#define CLASP_REPLAY_WINDOW_MIN_MS 1000u
+#define CLASP_REPLAY_WINDOW_MAX_MS 600000u
+/** Server: the anti-replay window (default 10 s; the same as window_ms of
+ * clasp_conf_anti_replay(), the last call wins): the tolerance of the
+ * ticket age check (RFC 8446 §8.3), ClientHellos and tickets are
+ * recorded for two windows, and a store that starts empty refuses 0-RTT
+ * for one window (§8.2). A shorter window means a shorter refusal after
+ * a restart but a stricter age check (clients with slow clocks or long
+ * round trips get 0-RTT rejected). CLASP_ERR_BAD_INPUT_DATA outside
+ * [CLASP_REPLAY_WINDOW_MIN_MS, CLASP_REPLAY_WINDOW_MAX_MS]. */
+CLASP_API int clasp_conf_anti_replay_window(clasp_config *conf,
+                                            uint32_t window_ms);
 /** Client, on a fresh context (after clasp_setup() or
  * clasp_session_reset()) with a session whose ticket allows 0-RTT: sends
  * the ClientHello if not yet sent, then up to len bytes as 0-RTT data.

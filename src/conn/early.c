@@ -77,6 +77,16 @@ int clasp_conf_anti_replay(clasp_config *conf, clasp_replay_check_t *f_check,
     return CLASP_OK;
 }
 
+int clasp_conf_anti_replay_window(clasp_config *conf, uint32_t window_ms)
+{
+    TRY(conf_check(conf));
+    ENSURE(window_ms >= CLASP_REPLAY_WINDOW_MIN_MS &&
+               window_ms <= CLASP_REPLAY_WINDOW_MAX_MS,
+           CLASP_ERR_BAD_INPUT_DATA);
+    conf->replay_window_ms = window_ms;
+    return CLASP_OK;
+}
+
 static int conn_check(const clasp_context *c)
 {
     ENSURE(c != NULL, CLASP_ERR_BAD_INPUT_DATA);

@@ -17,7 +17,8 @@
 
 struct clasp_replay_mem;
 
-/* A store that is empty now (created_ms = now_ms). */
+/* A store that is empty now (created_ms = now_ms). Thread-safe: every
+ * check holds the store's mutex (one config serves many threads). */
 CLASP_MUST_USE int clasp_replay_mem_new(uint64_t now_ms,
                                         struct clasp_replay_mem **out);
 void clasp_replay_mem_free(struct clasp_replay_mem *s);

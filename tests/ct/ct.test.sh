@@ -29,7 +29,10 @@ inc=(-I"$src/include" -I"$build/include" -I"$src/src")
 read -r -a libs <<<"$(pkg-config --libs libcrypto)"
 if [ "${CLASP_SANITIZE:-0}" = 1 ]; then
     echo "== sanitizer build: compiling the code under test without sanitizers"
-    mapfile -t objs < <(find "$src/src" -name '*.c' | sort)
+    # libclasp_internal's sources: src/ minus the optional stores in
+    # libraries of their own (src/ext_store/, e.g. libclasp_redis).
+    mapfile -t objs < <(find "$src/src" -name '*.c' -not -path '*/ext_store/*' |
+        sort)
 else
     objs=("$build/libclasp_internal.a")
 fi

@@ -329,6 +329,68 @@ static void reject_startup_window(void **state)
     reject_case(false, 0, NULL);
 }
 
+/* One resumption with 0-RTT offered: the status both sides agree on (on
+ * rejection the bytes are resent and arrive through clasp_read). */
+static int early_attempt(clasp_config *cc, clasp_config *sc,
+                         const clasp_session *s)
+{
+    tp_pair t;
+    resume_pair(&t, cc, sc, s);
+    assert_int_equal(
+        clasp_write_early_data(t.cli, early_msg, sizeof(early_msg)),
+        (int)sizeof(early_msg));
+    tp_pair_connect(&t);
+    int status = clasp_get_early_data_status(t.srv);
+    assert_int_equal(clasp_get_early_data_status(t.cli), status);
+    if (status == CLASP_EARLY_DATA_STATUS_REJECTED) {
+        resend_after_reject(&t);
+    } else {
+        uint8_t buf[256];
+        assert_int_equal(clasp_read_early_data(t.srv, buf, sizeof(buf)),
+                         (int)sizeof(early_msg));
+        assert_memory_equal(buf, early_msg, sizeof(early_msg));
+    }
+    tp_pair_free(&t);
+    return status;
+}
+
+/* clasp_conf_anti_replay_window: bounds; a 2 s window shortens the
+ * §8.2 start-up refusal to 2 s and tightens the §8.3 age check to 2 s. */
+static void window_setting(void **state)
+{
+    (void)state;
+    clasp_config *sc = server_conf(1, false);
+    assert_clasp_err(clasp_conf_anti_replay_window(sc, 999),
+                     CLASP_ERR_BAD_INPUT_DATA);
+    assert_clasp_err(clasp_conf_anti_replay_window(sc, 600001),
+                     CLASP_ERR_BAD_INPUT_DATA);
+    assert_clasp_err(clasp_conf_anti_replay_window(NULL, 2000),
+                     CLASP_ERR_BAD_INPUT_DATA);
+    assert_clasp_ok(clasp_conf_anti_replay_window(sc, 600000));
+    assert_clasp_ok(clasp_conf_anti_replay_window(sc, 2000));
+    clasp_config *cc = client_conf();
+    /* T+500: inside the 2 s start-up window. */
+    clasp_session *s1 = first_session(cc, sc);
+    assert_int_equal(early_attempt(cc, sc, s1),
+                     CLASP_EARLY_DATA_STATUS_REJECTED);
+    /* T+2600: past it (the default window would still refuse). */
+    advance(1600);
+    clasp_session *s2 = first_session(cc, sc);
+    assert_int_equal(early_attempt(cc, sc, s2),
+                     CLASP_EARLY_DATA_STATUS_ACCEPTED);
+    /* The server's clock 2.5 s ahead of the client's view: outside a
+     * 2 s window (inside the default 10 s one). */
+    clasp_session *s3 = first_session(cc, sc);
+    g_snow += 2500;
+    assert_int_equal(early_attempt(cc, sc, s3),
+                     CLASP_EARLY_DATA_STATUS_REJECTED);
+    clasp_session_free(s1);
+    clasp_session_free(s2);
+    clasp_session_free(s3);
+    clasp_config_free(cc);
+    clasp_config_free(sc);
+}
+
 /* §8.3: a ticket age off by more than the window. */
 static void reject_stale_age(void **state)
 {
@@ -640,6 +702,7 @@ int main(void)
         cmocka_unit_test(early_data_for_another_identity),
         cmocka_unit_test(reject_startup_window),
         cmocka_unit_test(reject_stale_age),
+        cmocka_unit_test(window_setting),
         cmocka_unit_test(reject_hrr),
         cmocka_unit_test(server_early_off),
         cmocka_unit_test(no_ticket),

@@ -156,7 +156,33 @@ t_demo() {
         has "$CASE_DIR/resumed.out" "Key exchange       psk_dhe_ke, x25519" &&
         grep -qE "^  Full handshake +[0-9.]+ ms" "$CASE_DIR/resumed.out" &&
         grep -qE "^  Resumed handshake +[0-9.]+ ms" "$CASE_DIR/resumed.out" ||
-        why "no timing of both handshakes"
+        why "no timing of both handshakes" || return 1
+    # Then 0-RTT (RFC 8446 §2.3): the request with the ClientHello under
+    # the early keys, EndOfEarlyData, accepted, delivered once (all of it
+    # through clasp_read_early_data, nothing through clasp_read).
+    from=$(grep -n "resumes it again with 0-RTT" "$CASE_DIR/demo.out" |
+        cut -d: -f1)
+    [ -n "$from" ] || why "no 0-RTT connection" || return 1
+    tail -n +"$from" "$CASE_DIR/demo.out" >"$CASE_DIR/early.out"
+    in_order "$CASE_DIR/early.out" \
+        ' ms ClientHello .*--------->' \
+        ' ms \(Application Data\) .*--------->' \
+        '"GET /early HTTP/1.1' \
+        '<--------- ServerHello ' \
+        '<--------- \{EncryptedExtensions\}' \
+        '<--------- \{Finished\}' \
+        ' ms \(EndOfEarlyData\) .*--------->' \
+        ' ms \{Finished\} .*--------->' || return 1
+    has "$CASE_DIR/early.out" "Resumed            yes (server says yes)" &&
+        has "$CASE_DIR/early.out" \
+            "Early data         accepted (server says accepted)" &&
+        has "$CASE_DIR/early.out" \
+            "Request            40 bytes, 40 of them sent as 0-RTT" &&
+        has "$CASE_DIR/early.out" \
+            "Server received    40 bytes with clasp_read_early_data, 0 with clasp_read" &&
+        has "$CASE_DIR/early.out" "§8.2" &&
+        hasnt "$CASE_DIR/early.out" "[Application Data]      40 B --------->" &&
+        has "$CASE_DIR/early.out" "0-RTT early data accepted."
 }
 
 t_demo_hrr() {
@@ -168,7 +194,13 @@ t_demo_hrr() {
         ' ms ClientHello .*--------->' \
         '<--------- ServerHello ' || return 1
     has "$CASE_DIR/demo.out" "Key exchange       secp384r1 (the server asked" &&
-        has "$CASE_DIR/demo.out" "OK: handshake"
+        has "$CASE_DIR/demo.out" "OK: handshake" || return 1
+    # A HelloRetryRequest rejects 0-RTT (RFC 8446 §4.2.10): the request is
+    # resent after the handshake and arrives once, through clasp_read.
+    has "$CASE_DIR/demo.out" "Early data         rejected (server says rejected)" &&
+        has "$CASE_DIR/demo.out" \
+            "Server received    0 bytes with clasp_read_early_data, 40 with clasp_read" &&
+        has "$CASE_DIR/demo.out" "a HelloRetryRequest rejects 0-RTT"
 }
 
 # pem_of_constant NAME: the PEM text of a C string constant of demo_creds.c

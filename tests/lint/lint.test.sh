@@ -18,10 +18,12 @@ python3 "$lint" --root "$src"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 root=$tmp/root
-mkdir -p "$root"/src/{base,crypto/ossl,msg,ext,hs,foo} "$root"/include/clasp
+mkdir -p "$root"/src/{base,crypto/ossl,msg,ext,hs,foo,ext_store/redis} \
+    "$root"/include/clasp
 
 cat >"$root/src/msg/bad.c" <<'EOF'
 #include <openssl/evp.h> /* expect: openssl-include */
+#include <hiredis/hiredis.h> /* expect: hiredis-include */
 #include "hs/hs.h" /* expect: layering */
 #include "../base/rd.h" /* expect: layering */
 #include "conn/conn.h" /* expect: layering */
@@ -62,6 +64,12 @@ static int parse(clasp_rd *r, clasp_span s, uint8_t *out)
     out[3] = *--p; /* expect: raw-input */
     return (int)left + (e != NULL);
 }
+EOF
+
+cat >"$root/src/ext_store/redis/store.c" <<'EOF'
+#include <hiredis/hiredis.h>
+#include "clasp/clasp_redis.h"
+#include "base/err.h" /* expect: layering */
 EOF
 
 cat >"$root/src/msg/good.c" <<'EOF'

@@ -28,7 +28,30 @@ done
 defined=$(nm -D --defined-only "$lib" | awk 'NF >= 3 { sub(/@.*/, "", $3); print $2, $3 }')
 functions=$(awk '$1 ~ /^[TtWi]$/ { print $2 }' <<<"$defined" | LC_ALL=C sort -u)
 
+# libclasp_redis (when built): exactly cmake/clasp_redis.symbols, all
+# clasp_redis_*, declared CLASP_API in include/clasp/clasp_redis.h, no
+# exported variables; and libclasp.so never needs hiredis.
+rlib=${CLASP_REDIS_SHARED_LIB:-}
+[ -n "$rlib" ] || [ ! -f "$build/libclasp_redis.so" ] || rlib=$build/libclasp_redis.so
+rlist=$src/cmake/clasp_redis.symbols
+rdefined=
+rfunctions=
+if [ -n "$rlib" ]; then
+    [ -f "$rlib" ] || { echo "FAIL: $rlib not built"; exit 1; }
+    rdefined=$(nm -D --defined-only "$rlib" | awk 'NF >= 3 { sub(/@.*/, "", $3); print $2, $3 }')
+    rfunctions=$(awk '$1 ~ /^[TtWi]$/ { print $2 }' <<<"$rdefined" | LC_ALL=C sort -u)
+fi
+
 if [ "${1:-}" = "--update" ]; then
+    if [ -n "$rlib" ]; then
+        {
+            echo "# Functions exported by libclasp_redis.so, one per line, sorted."
+            echo "# Checked by tests/symbols/exported_symbols.test.sh;"
+            echo "# regenerate with \`make symbols\` after changing clasp_redis.h."
+            echo "$rfunctions"
+        } >"$rlist"
+        echo "wrote $(grep -vc '^#' "$rlist") symbols to $rlist"
+    fi
     {
         echo "# Functions exported by libclasp.so, one per line, sorted."
         echo "# Checked by tests/symbols/exported_symbols.test.sh;"
@@ -86,8 +109,37 @@ ssl_refs=$( { nm -D --undefined-only "$lib"; [ ! -f "$alib" ] || nm --undefined-
     awk '{ print $NF }' | sed 's/@.*//' | grep -E "$ssl_re" | LC_ALL=C sort -u || true)
 [ -z "$ssl_refs" ] || bad "libclasp references libssl symbols:"$'\n'"$(sed 's/^/    /' <<<"$ssl_refs")"
 
+if grep -q '^libhiredis' <<<"$needed"; then
+    bad "libclasp.so needs hiredis (only libclasp_redis may)"
+fi
+if nm -D --undefined-only "$lib" | awk '{ print $NF }' | grep -q '^redis'; then
+    bad "libclasp.so references hiredis symbols"
+fi
+
+# 6. libclasp_redis.
+redis_note="libclasp_redis not built"
+if [ -n "$rlib" ]; then
+    rwant=$(grep -v '^#' "$rlist" | grep -v '^$' | LC_ALL=C sort -u)
+    if [ "$rfunctions" != "$rwant" ]; then
+        bad "libclasp_redis exports differ from cmake/clasp_redis.symbols (< list, > library):"
+        diff <(echo "$rwant") <(echo "$rfunctions") | grep '^[<>]' | sed 's/^/    /' || true
+    fi
+    rothers=$(awk '$2 !~ /^clasp_redis_/ { print "    " $1, $2 }' <<<"$rdefined")
+    [ -z "$rothers" ] || bad "libclasp_redis exports symbols without the clasp_redis_ prefix:"$'\n'"$rothers"
+    rdata=$(awk '$1 !~ /^[TtWi]$/ { print "    " $1, $2 }' <<<"$rdefined")
+    [ -z "$rdata" ] || bad "libclasp_redis exports variables:"$'\n'"$rdata"
+    for f in $rfunctions; do
+        grep -Pzq "CLASP_API[^;]*\\b$f\\s*\\(" "$src/include/clasp/clasp_redis.h" ||
+            bad "$f is exported but not declared CLASP_API in clasp_redis.h"
+    done
+    rsoname=$(readelf -d "$rlib" | sed -n 's/.*(SONAME).*\[\(.*\)\]/\1/p')
+    [ "$rsoname" = "libclasp_redis.so.$major" ] ||
+        bad "libclasp_redis SONAME is '$rsoname', expected libclasp_redis.so.$major"
+    redis_note="libclasp_redis: $(wc -l <<<"$rfunctions") functions match cmake/clasp_redis.symbols"
+fi
+
 if [ "$fail" -ne 0 ]; then
     exit 1
 fi
 echo "OK: $(wc -l <<<"$functions") exported functions match cmake/clasp.symbols;" \
-     "SONAME $soname; no libssl"
+     "SONAME $soname; no libssl, no hiredis; $redis_note"

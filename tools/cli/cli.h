@@ -90,7 +90,8 @@ typedef struct cli_opts {
     const char *early_data_file; /* client: -early_data FILE */
     int has_early_data;          /* server: -early_data */
     long max_early_data;         /* server: -1 the library's default */
-    const char *anti_replay;     /* server: "memory" (default) */
+    const char *anti_replay;     /* server: "memory" (default), redis:// */
+    long replay_window;          /* server: -1 the library's default */
 } cli_opts;
 
 /** Parse argv (after the subcommand name) into *o; 0, or -1 after
@@ -254,6 +255,11 @@ int cli_early_client_finish(clasp_context *ssl, cli_sock *s, const cli_opts *o,
                             size_t early);
 /** Server, after the handshake: the status and the early bytes. */
 void cli_early_server_report(clasp_context *ssl, const cli_opts *o);
+/** -anti_replay redis://HOST[:PORT][/PREFIX] (anti_replay.c): 1 when this
+ * build has libclasp_redis. */
+int cli_redis_available(void);
+/** Point conf at a Redis store (freed at exit); window_ms 0: 10 s. */
+int cli_redis_use(clasp_config *conf, const char *url, uint32_t window_ms);
 
 extern const char cli_demo_chain_pem[];
 extern const char cli_demo_key_pem[];

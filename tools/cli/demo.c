@@ -5,7 +5,11 @@
  * an HTTP-style request and its answer, a KeyUpdate both ways, a ping and
  * a pong, and close_notify both ways; then a second connection that
  * resumes the first one's session with a ticket (RFC 8446 §2.2: no
- * certificates), and prints:
+ * certificates); then a third that resumes it again with 0-RTT: the
+ * request travels in the client's first flight (RFC 8446 §2.3). The demo
+ * server keeps the library's anti-replay on, with a replay window of 1 s
+ * (the default is 10 s): it refuses 0-RTT until its store is one window
+ * old (§8.2), so the client waits that out first. It prints:
  *   - the ladder of every message both sides sent, in time order (from
  *     the library's debug callback, plus the application data and alerts
  *     the demo itself sends);
@@ -24,6 +28,7 @@
 #include <string.h>
 #include <sys/types.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -31,6 +36,11 @@
 #define MAX_EVENTS 128
 #define EXPORT_LEN 32
 #define EXPORTER_LABEL "EXPORTER-clasp-demo"
+/* The demo server's anti-replay window (the library's default: 10 s),
+ * and the margin the client adds to it before its 0-RTT connection. */
+#define DEMO_REPLAY_WINDOW_MS CLASP_REPLAY_WINDOW_MIN_MS
+#define DEMO_REPLAY_MARGIN_MS 200
+#define EARLY_LABEL "(Application Data)"
 
 enum { EV_MSG = 'M', EV_APP = 'A', EV_ALERT = 'L', EV_INFO = 'I' };
 
@@ -184,6 +194,11 @@ static int demo_config(int endpoint, const demo_opts *d, demo_log *l,
         if (rc == 0 && d->force_hrr) {
             rc = clasp_conf_groups(conf, hrr_groups, 1);
         }
+        /* 0-RTT with anti-replay (RFC 8446 §8); the store starts empty
+         * now and refuses 0-RTT for one window. */
+        if (rc == 0) {
+            rc = clasp_conf_anti_replay_window(conf, DEMO_REPLAY_WINDOW_MS);
+        }
     } else {
         rc = clasp_conf_ca_chain(conf, (const unsigned char *)cli_demo_root_pem,
                                  strlen(cli_demo_root_pem));
@@ -196,6 +211,9 @@ static int demo_config(int endpoint, const demo_opts *d, demo_log *l,
     }
     if (rc == 0 && d->suite_count > 0) {
         rc = clasp_conf_ciphersuites(conf, d->suites, d->suite_count);
+    }
+    if (rc == 0) {
+        rc = clasp_conf_early_data(conf, CLASP_EARLY_DATA_ENABLED);
     }
     if (rc == 0) {
         rc = clasp_conf_dbg(conf, demo_dbg, l, CLASP_DEBUG_MSG);
@@ -345,14 +363,76 @@ static int server_script_resumed(demo_log *l, clasp_context *ssl, cli_sock *s)
     return rc;
 }
 
+static const char *early_status_name(int status)
+{
+    switch (status) {
+    case CLASP_EARLY_DATA_STATUS_ACCEPTED: return "accepted";
+    case CLASP_EARLY_DATA_STATUS_REJECTED: return "rejected";
+    case CLASP_EARLY_DATA_STATUS_NOT_SENT: return "not sent";
+    default: return "?";
+    }
+}
+
+/* The third connection: 0-RTT. The request is the early data when it was
+ * accepted; otherwise the client resends it after the handshake. */
+static int server_script_early(demo_log *l, clasp_context *ssl, cli_sock *s)
+{
+    static const char body[] = "hello, 0-RTT\n";
+    char req[1024];
+    size_t early = 0;
+    int rc = cli_session_handshake(ssl, s);
+    for (int guard = 0; rc == 0 && guard < 64; guard++) {
+        int n = clasp_read_early_data(ssl, (unsigned char *)req + early,
+                                      sizeof(req) - 1 - early);
+        if (n <= 0) {
+            break;
+        }
+        early += (size_t)n;
+    }
+    req[early] = '\0';
+    size_t late = 0;
+    if (rc == 0 && strstr(req, "\r\n\r\n") == NULL) {
+        rc = read_until(ssl, s, req, sizeof(req), "\r\n\r\n");
+        late = strlen(req);
+    }
+    char text[40];
+    if (rc == 0) {
+        log_event(l, EV_INFO, "early_status", 0,
+                  early_status_name(clasp_get_early_data_status(ssl)));
+        snprintf(text, sizeof(text), "%zu", early);
+        log_event(l, EV_INFO, "early_bytes", 0, text);
+        snprintf(text, sizeof(text), "%zu", late);
+        log_event(l, EV_INFO, "late_bytes", 0, text);
+        log_event(l, EV_INFO, "resumed3", 0,
+                  clasp_is_session_resumed(ssl) ? "yes" : "no");
+        char buf[256];
+        snprintf(buf, sizeof(buf),
+                 "HTTP/1.1 200 OK\r\nContent-Length: %zu\r\n\r\n%s",
+                 sizeof(body) - 1, body);
+        rc = send_app(l, ssl, s, buf);
+    }
+    if (rc == 0) {
+        rc = send_close(l, ssl, s);
+    }
+    if (rc == 0) {
+        rc = wait_close(ssl, s);
+    }
+    if (rc != 0) {
+        char why[100];
+        snprintf(why, sizeof(why), "server (0-RTT): %s", clasp_error_name(rc));
+        log_event(l, EV_INFO, "failure", 0, why);
+    }
+    return rc;
+}
+
 static void run_server(const demo_opts *d, int listen_fd, int pipe_fd)
 {
     demo_log l = {.is_server = 1, .fd = pipe_fd};
     clasp_config *conf = NULL;
     int rc = demo_config(CLASP_IS_SERVER, d, &l, &conf);
-    /* Two connections with one config (and so one ticket key): the
-     * second resumes the first. */
-    for (int n = 0; n < 2 && rc == 0; n++) {
+    /* Three connections with one config (and so one ticket key): the
+     * second resumes the first, the third too, with 0-RTT. */
+    for (int n = 0; n < 3 && rc == 0; n++) {
         struct pollfd p = {.fd = listen_fd, .events = POLLIN};
         if (poll(&p, 1, CLI_DEFAULT_TIMEOUT_MS) <= 0) {
             rc = CLASP_ERR_IO;
@@ -368,8 +448,9 @@ static void run_server(const demo_opts *d, int listen_fd, int pipe_fd)
         rc = ssl != NULL ? clasp_setup(ssl, conf) : CLASP_ERR_ALLOC_FAILED;
         if (rc == 0) {
             clasp_set_bio(ssl, &s, cli_sock_send, cli_sock_recv, NULL);
-            rc = n == 0 ? server_script(&l, ssl, &s)
-                        : server_script_resumed(&l, ssl, &s);
+            rc = n == 0   ? server_script(&l, ssl, &s)
+                 : n == 1 ? server_script_resumed(&l, ssl, &s)
+                          : server_script_early(&l, ssl, &s);
         }
         clasp_free(ssl);
         cli_sock_close_linger(&s, 1000);
@@ -391,6 +472,13 @@ typedef struct client_result {
     double hs2_ms;
     uint64_t hs2_out, hs2_in;
     int resumed, kex2, group2, tickets;
+    /* The 0-RTT connection. */
+    double t_fork; /* the server process (and its store) starts after */
+    double waited_ms;
+    double t2;
+    double hs3_ms;
+    size_t early_len, early_sent;
+    int resumed3, early_status;
 } client_result;
 
 static int client_script(demo_log *l, clasp_context *ssl, cli_sock *s,
@@ -499,6 +587,97 @@ static int client_resume(demo_log *l, clasp_config *conf, const char *target,
     return rc;
 }
 
+/* The third connection: 0-RTT once the server's anti-replay store is one
+ * window old (RFC 8446 §8.2). */
+static int client_early(demo_log *l, clasp_config *conf, const char *target,
+                        const clasp_session *sess, client_result *res)
+{
+    static const char req[] = "GET /early HTTP/1.1\r\nHost: localhost\r\n\r\n";
+    double ready = res->t_fork + DEMO_REPLAY_WINDOW_MS + DEMO_REPLAY_MARGIN_MS;
+    double now = cli_now_ms();
+    res->waited_ms = ready > now ? ready - now : 0;
+    if (res->waited_ms > 0) {
+        struct timespec ts = {
+            .tv_sec = (time_t)(res->waited_ms / 1000),
+            .tv_nsec = (long)((long long)res->waited_ms % 1000) * 1000000L};
+        while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
+        }
+    }
+    cli_sock s = {.fd = -1, .timeout_ms = CLI_DEFAULT_TIMEOUT_MS};
+    clasp_context *ssl = NULL;
+    int rc = cli_net_connect(target, CLI_DEFAULT_TIMEOUT_MS, &s);
+    if (rc == 0) {
+        ssl = clasp_new();
+        rc = ssl != NULL ? clasp_setup(ssl, conf) : CLASP_ERR_ALLOC_FAILED;
+    }
+    if (rc == 0) {
+        rc = clasp_set_hostname(ssl, "localhost");
+    }
+    if (rc == 0) {
+        rc = clasp_set_session(ssl, sess);
+    }
+    size_t len = sizeof(req) - 1;
+    size_t sent = 0;
+    if (rc == 0) {
+        clasp_set_bio(ssl, &s, cli_sock_send, cli_sock_recv, NULL);
+        res->t2 = cli_now_ms();
+    }
+    for (int guard = 0; rc == 0 && sent < len && guard < 100; guard++) {
+        int n = clasp_write_early_data(ssl, (const unsigned char *)req + sent,
+                                       len - sent);
+        if (n > 0) {
+            sent += (size_t)n;
+        } else if (n == CLASP_ERR_WANT_READ || n == CLASP_ERR_WANT_WRITE) {
+            rc = cli_sock_wait(&s, n);
+        } else if (n == CLASP_ERR_CANNOT_WRITE_EARLY_DATA) {
+            break; /* no ticket allowing it: everything after */
+        } else {
+            rc = n;
+        }
+    }
+    if (rc == 0 && sent > 0) {
+        /* The 0-RTT records left with the ClientHello (same flight):
+         * stamp them just after it, not when the call returned. */
+        log_event(l, EV_APP, EARLY_LABEL, sent, req);
+        for (size_t i = l->count - 1; i-- > 0;) {
+            if (l->ev[i].kind == EV_MSG &&
+                strcmp(l->ev[i].name, "ClientHello") == 0) {
+                l->ev[l->count - 1].t = l->ev[i].t + 0.001;
+                break;
+            }
+        }
+    }
+    if (rc == 0) {
+        rc = cli_session_handshake(ssl, &s);
+        res->hs3_ms = cli_now_ms() - res->t2;
+    }
+    char buf[1024];
+    if (rc == 0) {
+        res->early_len = len;
+        res->early_sent = sent;
+        res->early_status = clasp_get_early_data_status(ssl);
+        res->resumed3 = clasp_is_session_resumed(ssl);
+        if (res->early_status != CLASP_EARLY_DATA_STATUS_ACCEPTED) {
+            rc = send_app(l, ssl, &s, req); /* rejected: resend */
+        }
+    }
+    if (rc == 0) {
+        rc = read_until(ssl, &s, buf, sizeof(buf), "0-RTT\n");
+    }
+    if (rc == 0) {
+        rc = send_close(l, ssl, &s);
+    }
+    if (rc == 0) {
+        rc = wait_close(ssl, &s);
+    }
+    if (rc != 0) {
+        cli_session_report_error("demo client (0-RTT)", ssl, rc);
+    }
+    clasp_free(ssl);
+    cli_sock_close(&s);
+    return rc;
+}
+
 /* ---- output ----------------------------------------------------------------
  */
 
@@ -540,12 +719,17 @@ static void print_ladder(demo_log *l, double t0, double t_end, int color)
         if (e->kind == EV_MSG) {
             if (strcmp(e->name, "HelloRetryRequest") == 0) {
                 snprintf(label, sizeof(label), "%s", e->name);
+            } else if (strcmp(e->name, "EndOfEarlyData") == 0) {
+                /* Under the 0-RTT keys (RFC 8446 §2.3, Figure 4). */
+                snprintf(label, sizeof(label), "(%s)", e->name);
             } else {
                 cli_ladder_label(label, sizeof(label), e->name, finished);
             }
             if (strcmp(e->name, "Finished") == 0) {
                 finished++;
             }
+        } else if (e->kind == EV_APP && e->name[0] == '(') {
+            snprintf(label, sizeof(label), "%s", e->name);
         } else if (e->kind == EV_APP || e->kind == EV_ALERT) {
             snprintf(label, sizeof(label), "[%s]", e->name);
         } else {
@@ -632,6 +816,46 @@ static void print_resumed(const demo_log *l, const client_result *r, int color)
            (unsigned long long)r->hs2_in);
 }
 
+static void print_early(const demo_log *l, const client_result *r, int color)
+{
+    const char *b = color ? "\033[1m" : "", *n = color ? "\033[0m" : "";
+    const char *srv_status = server_info(l, "early_status");
+    const char *srv_early = server_info(l, "early_bytes");
+    const char *srv_late = server_info(l, "late_bytes");
+    const char *srv_resumed = server_info(l, "resumed3");
+    printf("\n%s0-RTT connection%s\n", b, n);
+    printf("  Replay window      the server refuses 0-RTT until its "
+           "anti-replay store is\n"
+           "                     one window old (RFC 8446 §8.2); the demo "
+           "server's window is\n"
+           "                     %.1f s (default 10 s), so the client "
+           "waited %.2f s first\n",
+           DEMO_REPLAY_WINDOW_MS / 1000.0, r->waited_ms / 1000.0);
+    printf("  Resumed            %s (server says %s)\n",
+           r->resumed3 ? "yes" : "NO", srv_resumed != NULL ? srv_resumed : "?");
+    printf("  Early data         %s (server says %s)\n",
+           early_status_name(r->early_status),
+           srv_status != NULL ? srv_status : "?");
+    printf("  Request            %zu bytes, %zu of them sent as 0-RTT with "
+           "the ClientHello\n",
+           r->early_len, r->early_sent);
+    printf("  Server received    %s bytes with clasp_read_early_data, %s "
+           "with clasp_read\n",
+           srv_early != NULL ? srv_early : "?",
+           srv_late != NULL ? srv_late : "?");
+    if (r->early_status == CLASP_EARLY_DATA_STATUS_ACCEPTED) {
+        printf("  Handshake          %.2f ms (the request went before it)\n",
+               r->hs3_ms);
+    } else {
+        printf("  Handshake          %.2f ms; the client resent the request "
+               "after it%s\n",
+               r->hs3_ms,
+               r->hrr ? " (a HelloRetryRequest rejects 0-RTT, RFC 8446 "
+                        "§4.2.10)"
+                      : "");
+    }
+}
+
 static int parse_demo_opts(demo_opts *d, int argc, char **argv)
 {
     memset(d, 0, sizeof(*d));
@@ -682,6 +906,9 @@ int cli_demo_main(int argc, char **argv)
     }
     fflush(stdout);
     fflush(stderr);
+    static client_result res;
+    memset(&res, 0, sizeof(res));
+    res.t_fork = cli_now_ms();
     pid_t pid = fork();
     if (pid < 0) {
         perror("clasp demo: fork");
@@ -696,8 +923,6 @@ int cli_demo_main(int argc, char **argv)
 
     static demo_event events[MAX_EVENTS];
     demo_log l = {.is_server = 0, .fd = -1, .ev = events};
-    client_result res;
-    memset(&res, 0, sizeof(res));
     clasp_config *conf = NULL;
     clasp_context *ssl = NULL;
     cli_sock s = {.fd = -1};
@@ -737,6 +962,9 @@ int cli_demo_main(int argc, char **argv)
         res.tickets = clasp_session_ticket_count(sess);
         rc = client_resume(&l, conf, target, sess, &res);
     }
+    if (rc == 0) {
+        rc = client_early(&l, conf, target, sess, &res);
+    }
     clasp_session_free(sess);
     if (rc != 0) {
         kill(pid, SIGTERM);
@@ -761,7 +989,7 @@ int cli_demo_main(int argc, char **argv)
            "certificate\n",
            port);
     printf("  {braces}: handshake traffic keys, [brackets]: application "
-           "traffic keys\n\n");
+           "traffic keys,\n  (parentheses): 0-RTT keys\n\n");
     double t_end = res.t1 > 0 ? res.t1 : 1e300;
     print_ladder(&l, res.t0, t_end, color);
     if (rc == 0 && server_ok) {
@@ -769,12 +997,17 @@ int cli_demo_main(int argc, char **argv)
         printf("\n%sThe second connection resumes the first one's session "
                "(RFC 8446 §2.2)%s\n\n",
                b, n);
-        print_ladder(&l, res.t1, 1e300, color);
+        print_ladder(&l, res.t1, res.t2, color);
         print_resumed(&l, &res, color);
+        printf("\n%sThe third connection resumes it again with 0-RTT: the "
+               "request goes with\nthe ClientHello (RFC 8446 §2.3)%s\n\n",
+               b, n);
+        print_ladder(&l, res.t2, 1e300, color);
+        print_early(&l, &res, color);
         printf("\n%sOK%s: handshake, data both ways, KeyUpdate both ways "
                "and close_notify both ways; resumption with a session "
-               "ticket.\n",
-               b, n);
+               "ticket; 0-RTT early data %s.\n",
+               b, n, early_status_name(res.early_status));
         return 0;
     }
     printf("\nFAILED (see the messages above)\n");

@@ -1,7 +1,8 @@
 /*
  * 0-RTT in the command-line tool: `clasp client -early_data FILE
  * -sess_in F` (s_client's spelling) and `clasp server -early_data
- * [-max_early_data N] [-anti_replay memory]`.
+ * [-max_early_data N] [-anti_replay memory|redis://HOST[:PORT][/PREFIX]]
+ * [-replay_window MS]`.
  */
 #include <stdbool.h>
 #include <stdio.h>
@@ -23,7 +24,8 @@ int cli_early_parse(cli_opts *o, int argc, char **argv, int *i)
     }
     bool takes_arg = (strcmp(a, "-early_data") == 0 && !server) ||
                      (strcmp(a, "-max_early_data") == 0 && server) ||
-                     (strcmp(a, "-anti_replay") == 0 && server);
+                     (strcmp(a, "-anti_replay") == 0 && server) ||
+                     (strcmp(a, "-replay_window") == 0 && server);
     if (!takes_arg) {
         return 0;
     }
@@ -42,12 +44,32 @@ int cli_early_parse(cli_opts *o, int argc, char **argv, int *i)
             return -1;
         }
         o->max_early_data = n;
+    } else if (strcmp(a, "-replay_window") == 0) {
+        char *end = NULL;
+        long n = strtol(v, &end, 10);
+        if (end == v || *end != '\0' || n < (long)CLASP_REPLAY_WINDOW_MIN_MS ||
+            n > (long)CLASP_REPLAY_WINDOW_MAX_MS) {
+            fprintf(stderr, "clasp: -replay_window wants %u..%u (ms)\n",
+                    CLASP_REPLAY_WINDOW_MIN_MS, CLASP_REPLAY_WINDOW_MAX_MS);
+            return -1;
+        }
+        o->replay_window = n;
+    } else if (strncmp(v, "redis://", 8) == 0) {
+        if (!cli_redis_available()) {
+            fprintf(stderr,
+                    "clasp: -anti_replay %s: this clasp was built without "
+                    "libclasp_redis (hiredis was not found at build time; "
+                    "install libhiredis-dev and rebuild with "
+                    "-DCLASP_REDIS=ON); only \"memory\" is available\n",
+                    v);
+            return -1;
+        }
+        o->anti_replay = v;
     } else {
         if (strcmp(v, "memory") != 0) {
-            /* The Redis store is a separate adapter (not built here). */
             fprintf(stderr,
-                    "clasp: -anti_replay: only \"memory\" is available in "
-                    "this build, not \"%s\"\n",
+                    "clasp: -anti_replay wants memory or "
+                    "redis://HOST[:PORT][/PREFIX], not \"%s\"\n",
                     v);
             return -1;
         }
@@ -59,7 +81,20 @@ int cli_early_parse(cli_opts *o, int argc, char **argv, int *i)
 int cli_early_conf(const cli_opts *o, clasp_config *conf)
 {
     int rc = 0;
-    if (o->has_early_data || o->early_data_file != NULL) {
+    uint32_t window = o->replay_window > 0 ? (uint32_t)o->replay_window : 0;
+    bool redis = o->endpoint == CLASP_IS_SERVER && o->has_early_data &&
+                 o->anti_replay != NULL &&
+                 strcmp(o->anti_replay, "memory") != 0;
+    if (redis) {
+        /* Before clasp_conf_early_data: no in-memory store then. */
+        rc = cli_redis_use(conf, o->anti_replay, window);
+        if (rc < 0) {
+            return rc;
+        }
+    } else if (window != 0) {
+        rc = clasp_conf_anti_replay_window(conf, window);
+    }
+    if (rc == 0 && (o->has_early_data || o->early_data_file != NULL)) {
         rc = clasp_conf_early_data(conf, CLASP_EARLY_DATA_ENABLED);
     }
     if (rc == 0 && o->max_early_data >= 0) {

@@ -394,6 +394,7 @@ int cli_opts_parse(cli_opts *o, int argc, char **argv)
     o->psk_hash = CLASP_PSK_HASH_SHA256;
     o->num_tickets = -1;
     o->max_early_data = -1;
+    o->replay_window = -1;
     for (int i = 0; i < argc; i++) {
         int rc = parse_one(o, argc, argv, &i);
         if (rc < 0) {

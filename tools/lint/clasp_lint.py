@@ -9,10 +9,14 @@ finding is printed as "path:line: check: message".
 Checks
   openssl-include   only src/crypto/ossl/ (and the benchmark, tools/bench/)
                     includes <openssl/...> (§3.1, §3.10)
+  hiredis-include   only src/ext_store/redis/ (libclasp_redis) and its tests
+                    include <hiredis/...>: libclasp never depends on hiredis
   public-include    include/clasp/ includes only system and clasp/ headers
   layering          src/<layer>/ includes only its own layer and layers to its
                     left: base <- crypto <- record <- keysched <- msg/ext <-
-                    hs <- tickets <- conn (§3.1)
+                    hs <- tickets <- conn (§3.1); src/ext_store/ (optional
+                    stores in libraries of their own) includes only public
+                    headers
   if-in-function    no #if/#ifdef/#else/#endif inside a function body in src/
                     (§3.11); tables and struct definitions may use them
   ifdef-flag        CLASP_WITH_* flags are always 0 or 1: test them with #if,
@@ -58,7 +62,8 @@ RAW_INPUT_EXEMPT = ("src/base/", "src/crypto/ossl/", "src/crypto/testprov/")
 SOURCE_DIRS = ("include", "src", "tests", "tools", "fuzz")
 
 ALLOW_RE = re.compile(r"LINT-ALLOW\(([a-z-]+)\)\s*:\s*\S")
-NO_EXCEPTION = {"openssl-include", "layering", "public-include"}
+NO_EXCEPTION = {"openssl-include", "hiredis-include", "layering",
+                "public-include"}
 
 
 class Finding:
@@ -171,6 +176,20 @@ def check_openssl_include(f):
                           "include OpenSSL headers")
 
 
+# libclasp_redis (src/ext_store/redis/) and its tests.
+HIREDIS_INCLUDE_OK = ("src/ext_store/redis/", "tests/ext_store/redis/")
+
+
+def check_hiredis_include(f):
+    if f.rel.startswith(HIREDIS_INCLUDE_OK):
+        return
+    for line, _, path in f.includes():
+        if path.startswith("hiredis/"):
+            yield Finding(f.rel, line, "hiredis-include",
+                          f"#include of {path}: only src/ext_store/redis/ "
+                          "may include hiredis")
+
+
 def check_public_include(f):
     if not f.rel.startswith("include/"):
         return
@@ -190,6 +209,14 @@ def check_layering(f):
     if parts[0] != "src" or len(parts) < 3:
         return
     layer = parts[1]
+    if layer == "ext_store":
+        # A library of its own over libclasp's public API.
+        for line, delim, path in f.includes():
+            if delim == '"' and not path.startswith("clasp/"):
+                yield Finding(f.rel, line, "layering",
+                              f'#include "{path}": src/ext_store/ uses only '
+                              "public headers (clasp/)")
+        return
     if layer not in LAYERS:
         yield Finding(f.rel, 1, "layering",
                       f"src/{layer}/ is not a layer ({LAYER_ORDER})")
@@ -304,6 +331,7 @@ def check_raw_input(f):
 
 CHECKS = {
     "openssl-include": check_openssl_include,
+    "hiredis-include": check_hiredis_include,
     "public-include": check_public_include,
     "layering": check_layering,
     "if-in-function": check_if_in_function,
