@@ -107,6 +107,15 @@ int cli_opts_config(const cli_opts *o, struct cli_trace *trace, FILE *keylog,
 /** Open the key log: -keylogfile, else $SSLKEYLOGFILE, else none
  * (*out NULL). */
 int cli_keylog_open(const cli_opts *o, FILE **out);
+/** What `clasp client` and `clasp server` run once their config is
+ * built. */
+typedef int cli_run_fn(const cli_opts *o, clasp_config *conf,
+                       struct cli_trace *trace);
+/** The common body of `clasp client` and `clasp server`: parse argv for
+ * the endpoint, open the key log, build the config with a trace on
+ * stderr, run, release. Returns the process exit status (2: bad
+ * options). */
+int cli_role_main(int endpoint, int argc, char **argv, cli_run_fn *run);
 
 /* ---- names (names.c) -------------------------------------------------- */
 

@@ -148,28 +148,5 @@ static int run(const cli_opts *o, clasp_config *conf, cli_trace *trace)
 
 int cli_client_main(int argc, char **argv)
 {
-    cli_opts o;
-    o.endpoint = CLASP_IS_CLIENT;
-    if (cli_opts_parse(&o, argc, argv) != 0) {
-        cli_opts_free(&o);
-        return 2;
-    }
-    FILE *keylog = NULL;
-    cli_trace trace;
-    memset(&trace, 0, sizeof(trace));
-    trace.is_server = 0;
-    trace.out = stderr;
-    trace.color = cli_use_color(stderr);
-    clasp_config *conf = NULL;
-    int status = 1;
-    if (cli_keylog_open(&o, &keylog) == 0 &&
-        cli_opts_config(&o, &trace, keylog, &conf) == 0) {
-        status = run(&o, conf, &trace);
-    }
-    clasp_config_free(conf);
-    if (keylog != NULL) {
-        fclose(keylog);
-    }
-    cli_opts_free(&o);
-    return status;
+    return cli_role_main(CLASP_IS_CLIENT, argc, argv, run);
 }

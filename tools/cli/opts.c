@@ -560,3 +560,31 @@ int cli_keylog_open(const cli_opts *o, FILE **out)
     }
     return 0;
 }
+
+int cli_role_main(int endpoint, int argc, char **argv, cli_run_fn *run)
+{
+    cli_opts o;
+    o.endpoint = endpoint;
+    if (cli_opts_parse(&o, argc, argv) != 0) {
+        cli_opts_free(&o);
+        return 2;
+    }
+    FILE *keylog = NULL;
+    cli_trace trace;
+    memset(&trace, 0, sizeof(trace));
+    trace.is_server = endpoint == CLASP_IS_SERVER;
+    trace.out = stderr;
+    trace.color = cli_use_color(stderr);
+    clasp_config *conf = NULL;
+    int status = 1;
+    if (cli_keylog_open(&o, &keylog) == 0 &&
+        cli_opts_config(&o, &trace, keylog, &conf) == 0) {
+        status = run(&o, conf, &trace);
+    }
+    clasp_config_free(conf);
+    if (keylog != NULL) {
+        fclose(keylog);
+    }
+    cli_opts_free(&o);
+    return status;
+}
