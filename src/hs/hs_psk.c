@@ -409,7 +409,11 @@ static bool state_usable(clasp_conn *c, const struct clasp_ch *ch,
         sni = ch->exts.server_name.host_name;
     }
     if (st->version != CLASP_VERSION_TLS1_3 || s == NULL ||
-        st->psk_len != s->hash_len) {
+        st->psk_len != s->hash_len ||
+        st->max_early_data > CLASP_MAX_EARLY_DATA) {
+        /* Not a state we write: our tickets carry at most the setter's
+         * cap of max_early_data_size (found by fuzz_server_nc: such a
+         * state made 0-RTT acceptance fail with internal_error). */
         why = "inconsistent";
     } else if (st->lifetime > CLASP_TICKET_MAX_LIFETIME ||
                st->created_ms > now + CLASP_TICKET_CLOCK_SKEW_MS ||
