@@ -99,10 +99,12 @@ bench-callgrind: bench-build
 bench-report: bench-build
 	bash tools/bench/report.sh $(BENCH_BUILD)
 
-# libFuzzer targets (docs/FUZZING.md): build with clang in $(FUZZ_BUILD)/,
-# replay the committed corpora, then fuzz every target (or FUZZ_TARGETS)
-# for FUZZ_SECONDS each, JOBS targets at a time. E.g.
+# libFuzzer targets (docs/FUZZING.md): build with clang in $(FUZZ_BUILD)/
+# (with the no-checks targets client_nc and server_nc), replay the
+# committed corpora, then fuzz every target (or FUZZ_TARGETS) for
+# FUZZ_SECONDS each, JOBS targets at a time. E.g.
 #   make fuzz FUZZ_SECONDS=600 FUZZ_TARGETS="client server"
+#   make fuzz FUZZ_SECONDS=600 FUZZ_TARGETS="client_nc server_nc"
 FUZZ_SECONDS ?= 60
 FUZZ_BUILD ?= build-fuzz
 FUZZ_TARGETS ?=

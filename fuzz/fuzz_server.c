@@ -5,6 +5,11 @@
  * provider (null AEAD, null verify). Input: flags byte + client bytes
  * (fuzz_env.h). Seeds recorded by gen_corpus replay whole handshakes,
  * Finished included, so the fuzzer starts from connected states.
+ *
+ * Built twice: fuzz_server on the library as it is, and fuzz_server_nc on the
+ * no-checks copy (CLASP_FUZZ_NO_CHECKS, src/base/fuzzing.h: Finished and
+ * PSK binders are not checked), where mutated transcripts go on to the
+ * connected state.
  */
 #include "fuzz_env.h"
 #include "fuzz_util.h"

@@ -15,7 +15,11 @@
 #
 # Environment: FUZZ_BUILD (default build-fuzz), FUZZ_JOBS (targets run in
 # parallel by `fuzz`, default nproc), FUZZ_ROLE_SECONDS (if set, `fuzz`
-# gives the role targets client and server this many seconds instead).
+# gives the role targets client, server, client_nc and server_nc this many
+# seconds instead).
+# client_nc and server_nc are the role targets on the no-checks copy of the
+# library (-DCLASP_FUZZING_NO_CHECKS=ON: Finished and PSK binders are not
+# checked, src/base/fuzzing.h); their seeds are client's and server's.
 # New inputs found by `fuzz` go to $FUZZ_BUILD/corpus/<target>; crashes to
 # $FUZZ_BUILD/artifacts/. The committed corpora are never written by `fuzz`.
 set -euo pipefail
@@ -25,10 +29,18 @@ build=${FUZZ_BUILD:-build-fuzz}
 jobs=${FUZZ_JOBS:-$(nproc 2>/dev/null || echo 2)}
 all_targets=(client_hello server_hello encrypted_extensions certificate
              certificate_request certificate_verify new_session_ticket
-             key_update extensions record x509 ticket client server)
+             key_update extensions record x509 ticket client server
+             client_nc server_nc)
 
 export ASAN_OPTIONS=${ASAN_OPTIONS:-halt_on_error=1:abort_on_error=1:detect_leaks=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
+
+is_role() {
+    case $1 in
+    client | server | client_nc | server_nc) return 0 ;;
+    esac
+    return 1
+}
 
 targets() {
     if [ $# -gt 0 ]; then echo "$@"; else echo "${all_targets[@]}"; fi
@@ -39,7 +51,7 @@ opts() {
     local t=$1
     local o=(-timeout=25 -rss_limit_mb=2560 -dict=fuzz/tls.dict)
     case $t in
-    client | server) o+=(-max_len=16384) ;;
+    client | server | client_nc | server_nc) o+=(-max_len=16384) ;;
     x509) o=(-timeout=25 -rss_limit_mb=2560 -max_len=8192) ;;
     esac
     echo "${o[@]}"
@@ -48,6 +60,7 @@ opts() {
 do_build() {
     cmake -S . -B "$build" -DCMAKE_C_COMPILER=clang \
         -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCLASP_FUZZING=ON \
+        -DCLASP_FUZZING_NO_CHECKS=ON \
         -DCLASP_SANITIZE=ON -DCLASP_TESTS=OFF -DCLASP_WERROR=ON >/dev/null
     cmake --build "$build" -j "$jobs" --target fuzz_targets
 }
@@ -81,7 +94,7 @@ do_replay() {
         local c extra=""
         c=$(find "$dir" -type f | wc -l)
         n=$((n + c))
-        if [ "$t" = client ] || [ "$t" = server ]; then
+        if is_role "$t"; then
             # Recorded handshakes only replay whole while the handshake
             # code behaves as when they were recorded (deterministic
             # provider): say when the corpus has gone stale.
@@ -137,7 +150,7 @@ do_fuzz() {
     local pids=() names=() fail=0
     for t in $(targets "$@"); do
         local s=$secs
-        if [ -n "${FUZZ_ROLE_SECONDS:-}" ] && { [ "$t" = client ] || [ "$t" = server ]; }; then
+        if [ -n "${FUZZ_ROLE_SECONDS:-}" ] && is_role "$t"; then
             s=$FUZZ_ROLE_SECONDS
         fi
         fuzz_one "$t" "$s" &
@@ -176,7 +189,8 @@ do_gen() {
     rm -rf "$build/seeds"
     "$build/fuzz/gen_corpus" "$build/seeds"
     for t in "${all_targets[@]}"; do
-        merge_into "$t" "$build/seeds/$t"
+        # The no-checks targets take the role seeds as they are.
+        merge_into "$t" "$build/seeds/${t%_nc}"
     done
 }
 
@@ -184,6 +198,7 @@ do_cov() {
     local cb=$build-cov
     cmake -S . -B "$cb" -DCMAKE_C_COMPILER=clang \
         -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCLASP_FUZZING=ON \
+        -DCLASP_FUZZING_NO_CHECKS=ON \
         -DCLASP_FUZZ_COVERAGE=ON -DCLASP_SANITIZE=ON -DCLASP_TESTS=OFF \
         -DCLASP_WERROR=ON >/dev/null
     cmake --build "$cb" -j "$jobs" --target fuzz_targets >/dev/null
@@ -225,7 +240,7 @@ gen) do_gen ;;
 merge) do_merge "$@" ;;
 cov) do_cov "$@" ;;
 *)
-    sed -n '2,20p' "$0"
+    sed -n '2,24p' "$0"
     exit 2
     ;;
 esac

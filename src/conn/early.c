@@ -13,7 +13,7 @@
 
 /* Largest max_early_data_size a server may advertise: it is also the
  * size of the buffer a connection allocates for accepted 0-RTT. */
-#define MAX_EARLY_DATA_SIZE (1u << 20)
+#define MAX_EARLY_DATA_SIZE CLASP_MAX_EARLY_DATA
 
 /* The in-memory store behind the public interface (the handshake knows
  * only conf->f_replay). */

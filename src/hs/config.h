@@ -23,6 +23,10 @@ struct clasp_replay_mem;
 #define CLASP_DEFAULT_MAX_CERT_LIST (100u * 1024u)
 /* 0-RTT defaults (SECURITY-CHECKLIST resource limits, RFC 8446 §8). */
 #define CLASP_DEFAULT_MAX_EARLY_DATA 14336u
+/* Largest max_early_data_size a server may advertise (the setter's cap),
+ * so the most a ticket of ours carries; also the largest buffer a
+ * connection allocates for accepted 0-RTT. */
+#define CLASP_MAX_EARLY_DATA (1u << 20)
 #define CLASP_DEFAULT_REPLAY_WINDOW_MS 10000u
 
 /* A certificate chain (DER, leaf first) with its private key. */

@@ -3,6 +3,7 @@
 #ifndef CLASP_HS_HS_COMMON_H
 #define CLASP_HS_HS_COMMON_H
 
+#include "base/fuzzing.h"
 #include "hs/hs.h"
 #include "msg/msg.h"
 
@@ -46,6 +47,14 @@ CLASP_MUST_USE int clasp_hs_write_sh(clasp_conn *c, bool hrr,
 CLASP_MUST_USE int clasp_hs_cookie_make(clasp_conn *c);
 CLASP_MUST_USE int clasp_hs_cookie_restore(clasp_conn *c,
                                            const struct clasp_ch *ch);
+/* Fuzzing build only (CLASP_FUZZ_NO_CHECKS, src/base/fuzzing.h): the
+ * verdict rc of a check a fuzzer cannot satisfy, with a failed check
+ * (CLASP_ERR_DECRYPT_ERROR) turned into CLASP_OK, and what
+ * (CLASP_FUZZ_MARK) logged. Defined only in that build: every call sits
+ * in an `if (CLASP_FUZZ_NO_CHECKS)` branch, which a library build drops;
+ * if one did not, libclasp.so would not link. */
+CLASP_MUST_USE int clasp_hs_fuzz_skip(const clasp_conn *c, int rc,
+                                      const char *what);
 /* Mark the handshake complete and release handshake-only state. */
 CLASP_MUST_USE int clasp_hs_finish(clasp_conn *c);
 

@@ -24,9 +24,9 @@
 #include "msg/msg.h"
 #include "msg/msg_codes.h"
 
-/* Upper bound of a server's early-data buffer (a ticket of ours carries
- * the config's max_early_data_size, itself capped by the setter). */
-#define EARLY_BUF_MAX (1u << 20)
+/* Upper bound of a server's early-data buffer: a ticket it uses carries
+ * at most CLASP_MAX_EARLY_DATA (hs_psk.c state_usable). */
+#define EARLY_BUF_MAX CLASP_MAX_EARLY_DATA
 
 void clasp_hs_early_reset(clasp_conn *c)
 {

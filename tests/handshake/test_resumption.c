@@ -11,7 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/mem.h"
 #include "base/rd.h"
+#include "hs/config.h"
 #include "msg/msg_codes.h"
 #include "pipe.h"
 #include "tickets/tickets.h"
@@ -683,6 +685,67 @@ static void damaged_ticket(void **state)
     clasp_config_free(sc);
 }
 
+/* A ticket sealed with the server's own key whose state allows more 0-RTT
+ * than a server of ours ever advertises (CLASP_MAX_EARLY_DATA, the cap of
+ * clasp_conf_max_early_data_size) is not a state we wrote: not used, a
+ * full handshake instead (SECURITY-CHECKLIST 45). Found by
+ * fuzz_server_nc (docs/FUZZING.md): a client sending 0-RTT with such a
+ * ticket made the server fail with internal_error. Control: the same
+ * ticket sealed again at the cap resumes. */
+static void ticket_allowing_too_much_early_data(void **state)
+{
+    (void)state;
+    setup_clock();
+    clasp_config *cc = client_conf();
+    clasp_config *sc = server_conf();
+    assert_clasp_ok(clasp_conf_session_tickets(sc, 1));
+    clasp_session *s = full_session(cc, sc, 1);
+    uint8_t buf[4096];
+    size_t len;
+    assert_clasp_ok(clasp_session_save(s, buf, sizeof(buf), &len));
+    /* The ticket is the saved session's last field, opaque
+     * ticket<1..2^16-1>: the length prefix that spans the rest, and
+     * opens under the server's key. */
+    struct clasp_psk_state st;
+    size_t tl = 0;
+    for (size_t n = 1; n + 2 <= len && tl == 0; n++) {
+        size_t prefix = (size_t)buf[len - n - 2] << 8 | buf[len - n - 1];
+        if (prefix == n &&
+            clasp_tk_ops.open(sc, g_snow, clasp_span_of(buf + len - n, n),
+                              &st) == CLASP_OK) {
+            tl = n;
+        }
+    }
+    assert_true(tl > 0);
+    static const uint32_t max[2] = {CLASP_MAX_EARLY_DATA,
+                                    CLASP_MAX_EARLY_DATA + 1};
+    for (int i = 0; i < 2; i++) {
+        uint8_t forged[4096];
+        memcpy(forged, buf, len);
+        st.max_early_data = max[i];
+        size_t n = 0;
+        assert_clasp_ok(
+            clasp_tk_ops.seal(sc, g_snow, &st, forged + len - tl, tl, &n));
+        assert_int_equal(n, tl);
+        clasp_session *d = clasp_session_new();
+        assert_clasp_ok(clasp_session_load(d, forged, len));
+        tp_pair t;
+        pair_with(&t, cc, sc, d, 0, "localhost");
+        connect_expect_offer(&t, 1);
+        if (i == 0) {
+            expect_resumed(&t, MODE_PSK_EPH);
+        } else {
+            expect_full(&t);
+        }
+        tp_pair_free(&t);
+        clasp_session_free(d);
+    }
+    clasp_memzero(&st, sizeof(st));
+    clasp_session_free(s);
+    clasp_config_free(cc);
+    clasp_config_free(sc);
+}
+
 /* The ticket carries the client-authentication outcome; a server that
  * requires a client certificate resumes only tickets that had one. */
 static void client_authentication_travels_with_the_ticket(void **state)
@@ -841,6 +904,7 @@ int main(void)
         cmocka_unit_test(another_server_name),
         cmocka_unit_test(another_alpn_protocol),
         cmocka_unit_test(damaged_ticket),
+        cmocka_unit_test(ticket_allowing_too_much_early_data),
         cmocka_unit_test(client_authentication_travels_with_the_ticket),
         cmocka_unit_test(unverified_ticket_not_offered),
         cmocka_unit_test(two_servers_sharing_keys),
