@@ -170,10 +170,13 @@ struct clasp_provider {
     int (*trust_add_default)(clasp_trust *t);
     void (*trust_free)(clasp_trust *t);
     /* Verify a chain (DER, leaf first) against the anchors, with host name
-     * or IP check, purpose (EKU) and key usage (digitalSignature). */
+     * or IP check, purpose (EKU) and key usage (digitalSignature). With
+     * leaf_key not NULL, a success also hands back the leaf's public key
+     * (as pkey_from_cert would make it; the caller frees it), so that the
+     * leaf is parsed once; *leaf_key is NULL after any failure. */
     int (*verify_chain)(void *ctx, const clasp_trust *t,
                         const clasp_span *chain, size_t n,
-                        const clasp_verify_opts *opts);
+                        const clasp_verify_opts *opts, clasp_pkey **leaf_key);
     /* Subject names (DER X.501 Name) of the anchors, for the
      * certificate_authorities extension: calls fn once per anchor. */
     int (*trust_names)(const clasp_trust *t,

@@ -169,6 +169,9 @@ int clasp_hs_recv_certificate(clasp_conn *c, const struct clasp_hs_msg *m,
     c->peer_cert = copy;
     c->peer_cert_len = leaf.len;
 
+    /* The leaf's key: from chain verification when it succeeds (the leaf
+     * is parsed once), else parsed here. */
+    clasp_pkey *key = NULL;
     const clasp_config *conf = c->conf;
     if (conf->authmode != CLASP_VERIFY_NONE) {
         clasp_span chain[CLASP_CT_MAX_ENTRIES];
@@ -187,9 +190,12 @@ int clasp_hs_recv_certificate(clasp_conn *c, const struct clasp_hs_msg *m,
         ENSURE(c->is_server || c->hostname != NULL, CLASP_ERR_NO_HOSTNAME);
         ENSURE(conf->trust != NULL, CLASP_ERR_UNKNOWN_CA);
         int rc = c->prov->verify_chain(c->prov->ctx, conf->trust, chain,
-                                       ct.certificate_list_count, &opts);
+                                       ct.certificate_list_count, &opts, &key);
         rc = clasp_hs_verify_cb(c, chain, ct.certificate_list_count, rc);
         if (rc < 0 && conf->authmode == CLASP_VERIFY_REQUIRED) {
+            if (key != NULL) {
+                c->prov->pkey_free(key);
+            }
             return rc;
         }
         hs->peer_chain_ok = rc == CLASP_OK;
@@ -202,6 +208,10 @@ int clasp_hs_recv_certificate(clasp_conn *c, const struct clasp_hs_msg *m,
     if (hs->peer_key != NULL) {
         c->prov->pkey_free(hs->peer_key);
         hs->peer_key = NULL;
+    }
+    if (key != NULL) {
+        hs->peer_key = key;
+        return CLASP_OK;
     }
     return c->prov->pkey_from_cert(c->prov->ctx, leaf.p, leaf.len,
                                    &hs->peer_key);

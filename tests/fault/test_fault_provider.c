@@ -301,10 +301,17 @@ static void w_trust_free(clasp_trust *t)
 
 static int w_verify_chain(void *ctx, const clasp_trust *t,
                           const clasp_span *chain, size_t n,
-                          const clasp_verify_opts *opts)
+                          const clasp_verify_opts *opts, clasp_pkey **leaf_key)
 {
+    if (leaf_key != NULL) {
+        *leaf_key = NULL;
+    }
     FAIL_POINT("verify_chain");
-    return in(ctx)->verify_chain(in(ctx)->ctx, t, chain, n, opts);
+    int rc = in(ctx)->verify_chain(in(ctx)->ctx, t, chain, n, opts, leaf_key);
+    if (rc == CLASP_OK && leaf_key != NULL && *leaf_key != NULL) {
+        g_handles++; /* a key handle, freed with pkey_free */
+    }
+    return rc;
 }
 
 static int w_trust_names(const clasp_trust *t,

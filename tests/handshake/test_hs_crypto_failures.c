@@ -135,9 +135,12 @@ static int w_verify(void *ctx, const clasp_pkey *k, uint16_t sig_alg,
 
 static int w_verify_chain(void *ctx, const clasp_trust *t,
                           const clasp_span *chain, size_t n,
-                          const clasp_verify_opts *opts)
+                          const clasp_verify_opts *opts, clasp_pkey **leaf_key)
 {
-    FAIL_OR(g_real.verify_chain(ctx, t, chain, n, opts));
+    if (leaf_key != NULL) {
+        *leaf_key = NULL;
+    }
+    FAIL_OR(g_real.verify_chain(ctx, t, chain, n, opts, leaf_key));
 }
 
 /* The wrapper owns the real provider it forwards to. */

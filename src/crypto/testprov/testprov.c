@@ -212,10 +212,10 @@ static int tp_trust_new(void *ctx, clasp_trust **out)
 
 static int tp_verify_chain(void *ctx, const clasp_trust *t,
                            const clasp_span *chain, size_t n,
-                           const clasp_verify_opts *opts)
+                           const clasp_verify_opts *opts, clasp_pkey **leaf_key)
 {
     clasp_provider *in = tp_of(ctx)->inner;
-    return in->verify_chain(in->ctx, t, chain, n, opts);
+    return in->verify_chain(in->ctx, t, chain, n, opts, leaf_key);
 }
 
 /* ---- AEAD, with the null mode -----------------------------------------------
