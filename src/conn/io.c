@@ -36,6 +36,14 @@ static int fill(clasp_conn *c)
     /* Decrypted application data still points into in_buf: the engine
      * only asks for input once it has been consumed. */
     ENSURE(c->app.len == 0, CLASP_ERR_INTERNAL);
+    if (c->in_buf == NULL) {
+        /* Released on an idle connection (clasp_release_buffers): back
+         * now. A failure leaves the connection as it was. */
+        c->in_buf = clasp_mem_calloc(1, CLASP_MAX_RECORD_LEN);
+        ENSURE(c->in_buf != NULL, CLASP_ERR_ALLOC_FAILED);
+        c->in_cap = CLASP_MAX_RECORD_LEN;
+        c->in_off = c->in_len = 0;
+    }
     clasp_buf_compact(c->in_buf, c->in_cap, &c->in_off, &c->in_len);
     ENSURE(c->in_len < c->in_cap, CLASP_ERR_INTERNAL);
     int n = c->f_recv(c->bio, clasp_buf_at(c->in_buf, c->in_cap, c->in_len),

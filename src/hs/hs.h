@@ -249,7 +249,10 @@ struct clasp_context {
     char alpn[256];
 
     /* Resumption and PSKs (hs_psk.c, src/tickets/). */
-    struct clasp_tkt tickets[CLASP_MAX_CLIENT_TICKETS]; /* client */
+    /* Client: up to CLASP_MAX_CLIENT_TICKETS, allocated as they come
+     * (a context without tickets holds none: the idle-memory target). */
+    struct clasp_tkt *tickets; /* tickets_cap slots, or NULL */
+    size_t tickets_cap;
     size_t ticket_count;        /* tickets[0..ticket_count) are used */
     unsigned tickets_pending;   /* server: NewSessionTickets still due */
     uint64_t nst_sent;          /* server: tickets sent (ticket_nonce) */
@@ -309,6 +312,9 @@ CLASP_MUST_USE int clasp_engine_key_update(clasp_conn *c, bool request);
 CLASP_MUST_USE int clasp_engine_read_app(clasp_conn *c);
 CLASP_MUST_USE int clasp_engine_seal(clasp_conn *c, uint8_t type,
                                      const uint8_t *p, size_t len);
+/* Room in the outbound buffer for the record of an application write of
+ * len bytes (the buffer comes back after clasp_release_buffers). */
+CLASP_MUST_USE int clasp_engine_reserve_app(clasp_conn *c, size_t len);
 /* Run function of the CONNECTED rows (hs_post.c). */
 CLASP_MUST_USE int clasp_hs_recv_post(clasp_conn *c,
                                       const struct clasp_hs_msg *m, int *next);
@@ -349,8 +355,12 @@ CLASP_MUST_USE int clasp_hs_psk_finish(clasp_conn *c);
 CLASP_MUST_USE int clasp_hs_send_nst(clasp_conn *c);
 /* Server: the NewSessionTickets still due (c->tickets_pending). */
 CLASP_MUST_USE int clasp_engine_send_tickets(clasp_conn *c);
-/* Client: drop every ticket of the context. */
+/* Client: drop every ticket of the context (and their storage). */
 void clasp_hs_tickets_clear(clasp_conn *c);
+/* Client: replace the context's tickets by t[0..n) (n <= the maximum),
+ * taken over on success; on failure nothing changes. */
+CLASP_MUST_USE int clasp_hs_tickets_set(clasp_conn *c, struct clasp_tkt *t,
+                                        size_t n);
 
 /* hs_early.c: 0-RTT (RFC 8446 §2.3, §4.2.10, §8). */
 struct clasp_ee;
