@@ -69,6 +69,7 @@ void clasp_free(clasp_context *c)
     clasp_free_secret(c->hs_buf, c->hs_cap);
     clasp_free_secret(c->hso_buf, c->hso_cap);
     clasp_mem_free(c->peer_cert);
+    clasp_mem_free(c->alpn);
     if (c->hostname != NULL) {
         clasp_mem_free(c->hostname);
     }
@@ -144,7 +145,8 @@ static int conn_start(clasp_conn *c)
         c->hostname = NULL;
     }
     c->peer_cert_len = 0;
-    c->alpn[0] = '\0';
+    clasp_mem_free(c->alpn);
+    c->alpn = NULL;
     c->empty_records = 0;
     c->warning_alerts = 0;
     c->key_updates_in_row = 0;
@@ -490,7 +492,7 @@ int clasp_get_peer_sig_alg(const clasp_context *c)
 
 const char *clasp_get_alpn_protocol(const clasp_context *c)
 {
-    return c != NULL && c->alpn[0] != '\0' ? c->alpn : NULL;
+    return c != NULL ? c->alpn : NULL;
 }
 
 const char *clasp_get_hostname(const clasp_context *c)

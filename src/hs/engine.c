@@ -39,12 +39,15 @@ static int out_reserve(clasp_conn *c, size_t n)
     if (c->out_sent > 0) {
         clasp_buf_compact(c->out_buf, c->out_cap, &c->out_sent, &c->out_len);
     }
-    /* Doubling, but never past one full record when one record is all
-     * that is needed (application data is flushed record by record): a
-     * 16 KiB write needs 16,645 bytes, not 32 KiB. */
+    /* Doubling from small sizes (handshake flights grow in few steps),
+     * but what one record needs once it is large: application data is
+     * flushed record by record, and a 16 KiB write needs 16,406 bytes,
+     * not the 32 KiB doubling would give. */
     size_t need = c->out_len + n;
-    size_t max =
-        need <= CLASP_MAX_RECORD_LEN ? CLASP_MAX_RECORD_LEN : (size_t)1 << 24;
+    size_t max = (size_t)1 << 24;
+    if (need <= CLASP_MAX_RECORD_LEN) {
+        max = need > CLASP_MAX_RECORD_LEN / 2 ? need : CLASP_MAX_RECORD_LEN;
+    }
     return clasp_buf_grow(&c->out_buf, &c->out_cap, c->out_len, need, max);
 }
 

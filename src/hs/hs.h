@@ -246,7 +246,8 @@ struct clasp_context {
     char *hostname;
     uint8_t *peer_cert; /* leaf DER */
     size_t peer_cert_len;
-    char alpn[256];
+    char *alpn; /* negotiated ALPN protocol (NUL-terminated, owned), or
+                 * NULL: kept out of the context, which idles small */
 
     /* Resumption and PSKs (hs_psk.c, src/tickets/). */
     /* Client: up to CLASP_MAX_CLIENT_TICKETS, allocated as they come
@@ -321,6 +322,11 @@ CLASP_MUST_USE int clasp_hs_recv_post(clasp_conn *c,
 /* Client: a NewSessionTicket after the handshake. */
 CLASP_MUST_USE int clasp_hs_recv_nst(clasp_conn *c,
                                      const struct clasp_hs_msg *m);
+/* hs_common.c: the negotiated ALPN protocol (copied, NUL-terminated), and
+ * the length of the one kept (0: none). */
+CLASP_MUST_USE int clasp_hs_set_alpn(clasp_conn *c, const uint8_t *p,
+                                     size_t len);
+size_t clasp_hs_alpn_len(const clasp_conn *c);
 /* Name of a handshake message type, for logs. */
 const char *clasp_hs_type_name(uint8_t type);
 

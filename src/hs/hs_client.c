@@ -414,8 +414,7 @@ static int cli_recv_encrypted_extensions(clasp_conn *c,
                 }
                 clasp_span o = clasp_rd_rest(&ours);
                 if (o.len == name.len && clasp_ct_equal(o.p, name.p, o.len)) {
-                    rc = clasp_span_copy(name, c->alpn, sizeof(c->alpn) - 1);
-                    c->alpn[name.len] = '\0';
+                    rc = clasp_hs_set_alpn(c, name.p, name.len);
                     break;
                 }
             }

@@ -296,6 +296,27 @@ int clasp_hs_ks_keylog(clasp_conn *c, clasp_ks *ks)
     return CLASP_OK;
 }
 
+int clasp_hs_set_alpn(clasp_conn *c, const uint8_t *p, size_t len)
+{
+    /* RFC 7301 §3.1: ProtocolName<1..2^8-1>. */
+    ENSURE(len >= 1 && len <= 255, CLASP_ERR_INTERNAL);
+    char *copy = clasp_mem_calloc(1, len + 1);
+    ENSURE(copy != NULL, CLASP_ERR_ALLOC_FAILED);
+    int rc = clasp_copy(copy, len, p, len);
+    if (rc < 0) {
+        clasp_mem_free(copy);
+        return rc;
+    }
+    clasp_mem_free(c->alpn);
+    c->alpn = copy;
+    return CLASP_OK;
+}
+
+size_t clasp_hs_alpn_len(const clasp_conn *c)
+{
+    return c->alpn != NULL ? strlen(c->alpn) : 0;
+}
+
 int clasp_hs_finish(clasp_conn *c)
 {
     TRY(clasp_hs_pha_keep(c));

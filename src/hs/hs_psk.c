@@ -714,7 +714,7 @@ int clasp_hs_send_nst(clasp_conn *c)
         rc = clasp_copy(st->sni, sizeof(st->sni), c->hostname, st->sni_len);
     }
     if (rc == CLASP_OK) {
-        st->alpn_len = strlen(c->alpn);
+        st->alpn_len = clasp_hs_alpn_len(c);
         rc = clasp_copy(st->alpn, sizeof(st->alpn), c->alpn, st->alpn_len);
     }
     if (rc == CLASP_OK) {
@@ -800,7 +800,7 @@ int clasp_hs_recv_nst(clasp_conn *c, const struct clasp_hs_msg *m)
             rc = clasp_copy(st->sni, sizeof(st->sni), c->hostname, st->sni_len);
         }
         if (rc == CLASP_OK) {
-            st->alpn_len = strlen(c->alpn);
+            st->alpn_len = clasp_hs_alpn_len(c);
             rc = clasp_copy(st->alpn, sizeof(st->alpn), c->alpn, st->alpn_len);
         }
         if (rc == CLASP_OK) {

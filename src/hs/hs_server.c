@@ -510,8 +510,7 @@ static int write_ee(clasp_conn *c)
     }
     clasp_mem_free(ee);
     if (rc == CLASP_OK && hs->alpn_len > 0) {
-        rc = clasp_copy(c->alpn, sizeof(c->alpn) - 1, hs->alpn, hs->alpn_len);
-        c->alpn[hs->alpn_len] = '\0';
+        rc = clasp_hs_set_alpn(c, hs->alpn, hs->alpn_len);
     }
     return rc;
 }

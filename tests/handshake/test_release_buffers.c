@@ -185,8 +185,8 @@ static void released_connection_is_small(void **state)
     long long cli = g_live - base;
     print_message("released: server %lld B, client %lld B (clasp's own)\n", srv,
                   cli);
-    assert_true(srv > 0 && srv <= 1536);
-    assert_true(cli > 0 && cli <= 2048);
+    assert_true(srv > 0 && srv <= 1280);
+    assert_true(cli > 0 && cli <= 1792);
     tp_pair_free(&t);
     assert_int_equal(g_live, base);
     clasp_config_free(cc);
