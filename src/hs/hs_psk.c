@@ -766,8 +766,10 @@ int clasp_engine_send_tickets(clasp_conn *c)
 
 int clasp_hs_recv_nst(clasp_conn *c, const struct clasp_hs_msg *m)
 {
-    struct clasp_nst *nst = clasp_mem_calloc(1, sizeof(*nst));
-    ENSURE(nst != NULL, CLASP_ERR_ALLOC_FAILED);
+    /* On the stack: no allocation per message */
+    struct clasp_nst nst_msg;
+    memset(&nst_msg, 0, sizeof(nst_msg));
+    struct clasp_nst *nst = &nst_msg;
     int rc = clasp_nst_parse(&m->body, nst);
     struct clasp_tkt t;
     memset(&t, 0, sizeof(t));
@@ -810,7 +812,6 @@ int clasp_hs_recv_nst(clasp_conn *c, const struct clasp_hs_msg *m)
         }
     }
     uint32_t lifetime = rc == CLASP_OK ? nst->ticket_lifetime : 0;
-    clasp_mem_free(nst);
     if (rc < 0 || !keep) {
         clasp_tkt_clear(&t);
         return rc;
