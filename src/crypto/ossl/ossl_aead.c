@@ -163,6 +163,69 @@ static int seal_record(clasp_aead *a, const uint8_t *nonce, const uint8_t *aad,
     return CLASP_OK;
 }
 
+/* GCM and ChaCha20-Poly1305 take the text in several updates; CCM wants
+ * it in one (OpenSSL 3 docs, EVP_EncryptInit(3) "CCM Mode"), so for CCM
+ * the two parts are put together in out first. */
+static int seal2_record(clasp_aead *a, const uint8_t *nonce, const uint8_t *aad,
+                        size_t aad_len, const uint8_t *in, size_t in_len,
+                        const uint8_t *tail, size_t tail_len, uint8_t *out)
+{
+    if (a->ccm) {
+        if (in_len > 0 && out != in) {
+            memmove(out, in, in_len);
+        }
+        if (tail_len > 0) {
+            memcpy(out + in_len, tail, tail_len);
+        }
+        return seal_record(a, nonce, aad, aad_len, out, in_len + tail_len, out);
+    }
+    int outl = 0;
+    int finl = 0;
+    TRY(start_record(a, 1, nonce, NULL, aad, aad_len, in_len + tail_len));
+    if (in_len > 0 &&
+        (EVP_CipherUpdate(a->cipher_ctx, out, &outl, in, (int)in_len) != 1 ||
+         (size_t)outl != in_len)) {
+        return CLASP_ERR_CRYPTO;
+    }
+    if (tail_len > 0 && (EVP_CipherUpdate(a->cipher_ctx, out + in_len, &outl,
+                                          tail, (int)tail_len) != 1 ||
+                         (size_t)outl != tail_len)) {
+        return CLASP_ERR_CRYPTO;
+    }
+    if (EVP_CipherFinal_ex(a->cipher_ctx, empty_buf, &finl) != 1 || finl != 0) {
+        return CLASP_ERR_CRYPTO;
+    }
+    OSSL_PARAM params[2];
+    params[0] = OSSL_PARAM_construct_octet_string(
+        OSSL_CIPHER_PARAM_AEAD_TAG, out + in_len + tail_len, a->tag_len);
+    params[1] = OSSL_PARAM_construct_end();
+    if (EVP_CIPHER_CTX_get_params(a->cipher_ctx, params) != 1) {
+        return CLASP_ERR_CRYPTO;
+    }
+    return CLASP_OK;
+}
+
+int clasp_ossl_aead_seal2(clasp_aead *a, const uint8_t *nonce,
+                          const uint8_t *aad, size_t aad_len, const uint8_t *in,
+                          size_t in_len, const uint8_t *tail, size_t tail_len,
+                          uint8_t *out)
+{
+    ENSURE(a != NULL && nonce != NULL && out != NULL, CLASP_ERR_BAD_INPUT_DATA);
+    ENSURE(aad_len <= INT_MAX && in_len <= INT_MAX - a->tag_len &&
+               tail_len <= INT_MAX - a->tag_len - in_len,
+           CLASP_ERR_BAD_INPUT_DATA);
+    ENSURE((aad != NULL || aad_len == 0) && (in != NULL || in_len == 0) &&
+               (tail != NULL || tail_len == 0),
+           CLASP_ERR_BAD_INPUT_DATA);
+    int rc =
+        seal2_record(a, nonce, aad, aad_len, in, in_len, tail, tail_len, out);
+    if (rc < 0) {
+        clasp_memzero(out, in_len + tail_len + a->tag_len);
+        return clasp_ossl_fail(rc);
+    }
+    return CLASP_OK;
+}
+
 int clasp_ossl_aead_seal(clasp_aead *a, const uint8_t *nonce,
                          const uint8_t *aad, size_t aad_len, const uint8_t *in,
                          size_t in_len, uint8_t *out)

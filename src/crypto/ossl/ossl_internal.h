@@ -81,6 +81,11 @@ CLASP_MUST_USE int clasp_ossl_aead_seal(clasp_aead *a, const uint8_t *nonce,
                                         const uint8_t *aad, size_t aad_len,
                                         const uint8_t *in, size_t in_len,
                                         uint8_t *out);
+CLASP_MUST_USE int clasp_ossl_aead_seal2(clasp_aead *a, const uint8_t *nonce,
+                                         const uint8_t *aad, size_t aad_len,
+                                         const uint8_t *in, size_t in_len,
+                                         const uint8_t *tail, size_t tail_len,
+                                         uint8_t *out);
 CLASP_MUST_USE int clasp_ossl_aead_open(clasp_aead *a, const uint8_t *nonce,
                                         const uint8_t *aad, size_t aad_len,
                                         const uint8_t *in, size_t in_len,

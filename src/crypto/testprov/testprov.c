@@ -432,6 +432,7 @@ static void set_ops(clasp_provider *p, const clasp_provider *in)
     p->hkdf_expand = tp_hkdf_expand;
     p->aead_new = tp_aead_new;
     p->aead_seal = tp_aead_seal;
+    p->aead_seal2 = NULL; /* every seal goes through tp_aead_seal */
     p->aead_open = tp_aead_open;
     p->aead_free = tp_aead_free;
     p->kx_new = tp_kx_new;
