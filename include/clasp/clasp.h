@@ -482,10 +482,11 @@ CLASP_API int clasp_write(clasp_context *ssl, const unsigned char *buf,
 /** Bytes of decrypted application data ready for clasp_read. */
 CLASP_API size_t clasp_get_bytes_avail(const clasp_context *ssl);
 /**
- * Release the record buffers of an idle connection: the input buffer (one
- * full record, 16,645 bytes), the output buffer and the handshake message
- * buffers, to keep a connection that waits for traffic small (what stays
- * is the context, its keys and the peer's certificate: about 4 KiB).
+ * Release the record buffers of an idle connection: the input buffer (up
+ * to one full record, 16,645 bytes), the output buffer (up to one record)
+ * and the handshake message buffers, to keep a connection that waits for
+ * traffic small (what stays is the context, its keys and the peer's
+ * certificate: under 4 KiB with libcrypto's cipher contexts).
  * Nothing else changes: the next call that needs a buffer gets it back
  * (clasp_read when it reads from the transport, clasp_write,
  * clasp_key_update, post-handshake messages). If that allocation fails,

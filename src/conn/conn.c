@@ -172,9 +172,7 @@ int clasp_setup(clasp_context *c, clasp_config *conf)
     ENSURE(c != NULL && conf != NULL, CLASP_ERR_BAD_INPUT_DATA);
     ENSURE(c->conf == NULL, CLASP_ERR_BAD_STATE);
     TRY(check_config(conf));
-    c->in_cap = CLASP_MAX_RECORD_LEN;
-    c->in_buf = clasp_mem_calloc(1, c->in_cap);
-    ENSURE(c->in_buf != NULL, CLASP_ERR_ALLOC_FAILED);
+    /* The input buffer comes with the first read (src/conn/io.c). */
     atomic_store(&conf->frozen, true);
     atomic_fetch_add(&conf->refs, 1);
     c->conf = conf;

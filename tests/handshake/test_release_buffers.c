@@ -118,10 +118,19 @@ static void release_then_keep_going(void **state)
     tp_pair t;
     tp_pair_init(&t, cc, sc, 0, 0, "localhost");
     tp_pair_connect(&t);
-    assert_clasp_ok(tp_transfer(t.cli, t.srv, msg_a, sizeof(msg_a)));
-    assert_clasp_ok(tp_transfer(t.srv, t.cli, msg_a, sizeof(msg_a)));
-    /* Both input buffers (a full record each) go, at the least. */
-    assert_true(release_both(&t) >= 2 * 16645);
+    /* A full record each way: both sides hold an input buffer of one
+     * full record (16,645 bytes) and an output buffer of one 16 KiB
+     * write's record (16,406 bytes); they all go. */
+    static uint8_t big[16384];
+    for (size_t i = 0; i < sizeof(big); i++) {
+        big[i] = (uint8_t)(i * 13 + 7);
+    }
+    assert_clasp_ok(tp_transfer(t.cli, t.srv, big, sizeof(big)));
+    assert_clasp_ok(tp_transfer(t.srv, t.cli, big, sizeof(big)));
+    assert_true(release_both(&t) >= 2 * (16645 + 16406));
+    assert_clasp_ok(tp_transfer(t.cli, t.srv, big, sizeof(big)));
+    assert_clasp_ok(tp_transfer(t.srv, t.cli, big, sizeof(big)));
+    assert_true(release_both(&t) >= 2 * (16645 + 16406));
 
     assert_clasp_ok(tp_transfer(t.cli, t.srv, msg_b, sizeof(msg_b)));
     assert_clasp_ok(tp_transfer(t.srv, t.cli, msg_b, sizeof(msg_b)));
