@@ -193,6 +193,10 @@ struct clasp_context {
     bool peer_closed; /* close_notify received */
     bool sent_close;  /* close_notify queued */
     bool handshake_done;
+    bool in_eof;
+    bool rd_key_changed;    /* set when a read key is installed */
+    bool rd_plain_alert_ok; /* server: a plaintext alert may still come
+                             * (engine.c, clasp_engine_read_record) */
 
     /* I/O callbacks. */
     void *bio;
@@ -205,7 +209,6 @@ struct clasp_context {
     size_t in_cap;
     size_t in_off;
     size_t in_len;
-    bool in_eof;
     /* Decrypted application data not yet returned by clasp_read. */
     clasp_span app;
     /* Handshake reassembly: [hs_off, hs_len) pending bytes. */
@@ -225,9 +228,6 @@ struct clasp_context {
 
     clasp_rec_dir rd;
     clasp_rec_dir wr;
-    bool rd_key_changed;    /* set when a read key is installed */
-    bool rd_plain_alert_ok; /* server: a plaintext alert may still come
-                             * (engine.c, clasp_engine_read_record) */
     const clasp_suite *suite;
     uint16_t group;
     uint16_t peer_sig_alg;
@@ -239,7 +239,6 @@ struct clasp_context {
     uint8_t s_ap[CLASP_MAX_HASH_LEN];
     uint8_t exporter[CLASP_MAX_HASH_LEN];
     uint8_t res_master[CLASP_MAX_HASH_LEN];
-    uint8_t client_random[32];
 
     struct clasp_hs *hs;
 
@@ -256,8 +255,8 @@ struct clasp_context {
     size_t tickets_cap;
     size_t ticket_count;        /* tickets[0..ticket_count) are used */
     unsigned tickets_pending;   /* server: NewSessionTickets still due */
-    uint64_t nst_sent;          /* server: tickets sent (ticket_nonce) */
     int kex_mode;               /* CLASP_TLS1_3_KEY_EXCHANGE_MODE_* */
+    uint64_t nst_sent;          /* server: tickets sent (ticket_nonce) */
     bool resumed;               /* a ticket's PSK was accepted */
     uint8_t peer_auth;          /* CLASP_PSK_AUTH_* of the peer */
     uint8_t peer_cert_hash[32]; /* server: SHA-256 of the client's leaf */

@@ -198,8 +198,6 @@ static int cli_send_client_hello(clasp_conn *c, const struct clasp_hs_msg *m,
     CLASP_UNUSED(m);
     struct clasp_hs *hs = c->hs;
     TRY(c->prov->random(c->prov->ctx, hs->client_random, 32));
-    TRY(clasp_copy(c->client_random, sizeof(c->client_random),
-                   hs->client_random, 32));
     if (c->conf->compat_mode) {
         /* RFC 8446 App. D.4: a non-empty legacy_session_id. */
         TRY(c->prov->random(c->prov->ctx, hs->session_id, 32));

@@ -374,9 +374,6 @@ static int srv_recv_client_hello(clasp_conn *c, const struct clasp_hs_msg *m,
         clasp_span random = clasp_span_of(ch->random, 32);
         rc = clasp_span_copy(random, hs->client_random, 32);
         if (rc == CLASP_OK) {
-            rc = clasp_span_copy(random, c->client_random, 32);
-        }
-        if (rc == CLASP_OK) {
             rc = clasp_span_copy(ch->legacy_session_id, hs->session_id,
                                  sizeof(hs->session_id));
         }

@@ -25,13 +25,15 @@
 struct clasp_aead {
     EVP_CIPHER_CTX *cipher_ctx;
     bool ccm;       /* CCM needs the total length before the AAD */
+    int keyed_enc;  /* CCM: the direction the key was set for */
     size_t tag_len; /* 16, or 8 for CCM_8 */
+    size_t key_len; /* bytes of key[] */
+    size_t key_cap; /* bytes after the struct: key_len for CCM, else 0 */
     /* CCM only: libcrypto picks its CCM block routine for one direction
      * when the key is set, so the key is kept to re-key on a change of
-     * direction (a TLS handle never changes; tests do). */
-    int keyed_enc;
-    uint8_t key[CLASP_MAX_AEAD_KEY_LEN];
-    size_t key_len;
+     * direction (a TLS handle never changes; tests do). The other modes
+     * keep no copy (a connection's two handles stay small). */
+    uint8_t key[];
 };
 
 /* libcrypto treats a NULL input as "no data" (or, for CCM, as the length
@@ -75,7 +77,7 @@ static int key_cipher(clasp_aead *a, const EVP_CIPHER *cipher,
         return CLASP_ERR_CRYPTO;
     }
     a->keyed_enc = 1;
-    return clasp_copy(a->key, sizeof(a->key), key, a->key_len);
+    return clasp_copy(a->key, a->key_cap, key, a->key_len);
 }
 
 int clasp_ossl_aead_new(void *ctx, uint16_t suite, const uint8_t *key,
@@ -89,10 +91,13 @@ int clasp_ossl_aead_new(void *ctx, uint16_t suite, const uint8_t *key,
     const EVP_CIPHER *cipher = suite_cipher(ctx, suite);
     ENSURE(cipher != NULL, CLASP_ERR_UNSUPPORTED_ALG);
 
-    clasp_aead *a = clasp_mem_calloc(1, sizeof(*a));
+    bool ccm = suite == CLASP_TLS1_3_AES_128_CCM_SHA256 ||
+               suite == CLASP_TLS1_3_AES_128_CCM_8_SHA256;
+    size_t key_cap = ccm ? key_len : 0;
+    clasp_aead *a = clasp_mem_calloc(1, sizeof(*a) + key_cap);
     ENSURE(a != NULL, CLASP_ERR_ALLOC_FAILED);
-    a->ccm = suite == CLASP_TLS1_3_AES_128_CCM_SHA256 ||
-             suite == CLASP_TLS1_3_AES_128_CCM_8_SHA256;
+    a->ccm = ccm;
+    a->key_cap = key_cap;
     a->tag_len = s->tag_len;
     a->key_len = key_len;
     a->cipher_ctx = EVP_CIPHER_CTX_new();
@@ -301,5 +306,5 @@ void clasp_ossl_aead_free(clasp_aead *a)
     }
     /* EVP_CIPHER_CTX_free cleanses the key schedule. */
     EVP_CIPHER_CTX_free(a->cipher_ctx);
-    clasp_free_secret(a, sizeof(*a));
+    clasp_free_secret(a, sizeof(*a) + a->key_cap);
 }
