@@ -8,7 +8,8 @@
  * cert_decode; 1 = a chain as in a Certificate message's list
  * (uint24-length-prefixed DER entries, at most 12). Bits 1-2 pick the
  * host name checked (localhost, server.test, 127.0.0.1, none), bit 3 the
- * purpose (server / client).
+ * purpose (server / client), bit 4 whether verify_chain hands back the
+ * leaf's key.
  *
  * Oracles: only CLASP_ERR_* codes come back; a signature made of input
  * bytes never verifies; a chain verifies only if its leaf is a leaf of
@@ -126,10 +127,17 @@ static void check_chain(const clasp_span *chain, size_t n, uint8_t sel)
                               (sel & 8) ? CLASP_PURPOSE_CLIENT
                                         : CLASP_PURPOSE_SERVER,
                               10, 1700000000};
-    int rc = g_prov->verify_chain(g_prov->ctx, g_trust, chain, n, &opts);
+    clasp_pkey *leaf_key = NULL;
+    int rc = g_prov->verify_chain(g_prov->ctx, g_trust, chain, n, &opts,
+                                  (sel & 16) ? &leaf_key : NULL);
     FZ_CHECK(rc == CLASP_OK || fz_is_clasp_err(rc));
+    /* The leaf's key comes back with a success only, when asked for. */
+    FZ_CHECK((leaf_key != NULL) == (rc == CLASP_OK && (sel & 16) != 0));
     if (rc == CLASP_OK) {
         FZ_CHECK(is_known(&chain[0]));
+    }
+    if (leaf_key != NULL) {
+        g_prov->pkey_free(leaf_key);
     }
 }
 

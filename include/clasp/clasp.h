@@ -481,6 +481,33 @@ CLASP_API int clasp_write(clasp_context *ssl, const unsigned char *buf,
                           size_t len);
 /** Bytes of decrypted application data ready for clasp_read. */
 CLASP_API size_t clasp_get_bytes_avail(const clasp_context *ssl);
+/**
+ * Release the record buffers of an idle connection: the input buffer (up
+ * to one full record, 16,645 bytes), the output buffer (up to one record)
+ * and the handshake message buffers, to keep a connection that waits for
+ * traffic small (what stays is the context, its keys and the peer's
+ * certificate: under 4 KiB with libcrypto's cipher contexts).
+ * Nothing else changes: the next call that needs a buffer gets it back
+ * (clasp_read when it reads from the transport, clasp_write,
+ * clasp_key_update, post-handshake messages). If that allocation fails,
+ * clasp_read and clasp_write return CLASP_ERR_ALLOC_FAILED having consumed
+ * and sent nothing, and the connection stays usable: call again later.
+ *
+ * Call it after the handshake, when nothing is pending: the transport
+ * took every record (the last clasp_write / clasp_key_update /
+ * clasp_close_notify did not leave a WANT_WRITE behind), and every byte
+ * received has been read (clasp_read returned WANT_READ last, and
+ * clasp_get_bytes_avail() is 0).
+ * @return 0 (released);
+ *         CLASP_ERR_WANT_WRITE: records still wait for the transport (call
+ *         clasp_write(ssl, NULL, 0), or clasp_close_notify after a
+ *         close, until it returns 0, then again), nothing released;
+ *         CLASP_ERR_BAD_STATE: the handshake is not complete, or received
+ *         data waits to be read (call clasp_read until WANT_READ),
+ *         nothing released;
+ *         the connection's fatal error, if it has one.
+ */
+CLASP_API int clasp_release_buffers(clasp_context *ssl);
 /** Send close_notify (flushes; may return WANT_WRITE: call again). */
 CLASP_API int clasp_close_notify(clasp_context *ssl);
 /** Reuse the context for a new connection with the same config. */

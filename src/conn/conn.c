@@ -69,6 +69,7 @@ void clasp_free(clasp_context *c)
     clasp_free_secret(c->hs_buf, c->hs_cap);
     clasp_free_secret(c->hso_buf, c->hso_cap);
     clasp_mem_free(c->peer_cert);
+    clasp_mem_free(c->alpn);
     if (c->hostname != NULL) {
         clasp_mem_free(c->hostname);
     }
@@ -144,7 +145,8 @@ static int conn_start(clasp_conn *c)
         c->hostname = NULL;
     }
     c->peer_cert_len = 0;
-    c->alpn[0] = '\0';
+    clasp_mem_free(c->alpn);
+    c->alpn = NULL;
     c->empty_records = 0;
     c->warning_alerts = 0;
     c->key_updates_in_row = 0;
@@ -170,9 +172,7 @@ int clasp_setup(clasp_context *c, clasp_config *conf)
     ENSURE(c != NULL && conf != NULL, CLASP_ERR_BAD_INPUT_DATA);
     ENSURE(c->conf == NULL, CLASP_ERR_BAD_STATE);
     TRY(check_config(conf));
-    c->in_cap = CLASP_MAX_RECORD_LEN;
-    c->in_buf = clasp_mem_calloc(1, c->in_cap);
-    ENSURE(c->in_buf != NULL, CLASP_ERR_ALLOC_FAILED);
+    /* The input buffer comes with the first read (src/conn/io.c). */
     atomic_store(&conf->frozen, true);
     atomic_fetch_add(&conf->refs, 1);
     c->conf = conf;
@@ -305,6 +305,9 @@ int clasp_write(clasp_context *c, const unsigned char *buf, size_t len)
     if (len == 0) {
         return 0;
     }
+    /* The output buffer first (it may have been released): failing to
+     * get it back consumes nothing and leaves the connection usable. */
+    TRY(clasp_engine_reserve_app(c, len));
     int n = clasp_engine_write_app(c, buf, len);
     if (n < 0) {
         return clasp_engine_fail(c, n);
@@ -316,6 +319,29 @@ int clasp_write(clasp_context *c, const unsigned char *buf, size_t len)
         return rc;
     }
     return n;
+}
+
+int clasp_release_buffers(clasp_context *c)
+{
+    CONN_CHECK(c);
+    ENSURE(c->handshake_done, CLASP_ERR_BAD_STATE);
+    /* Records not yet taken by the transport (a WANT_WRITE pending). */
+    ENSURE(c->out_sent == c->out_len && c->hso_len == 0, CLASP_ERR_WANT_WRITE);
+    /* Received bytes not processed yet: a partial record, whole records
+     * not yet read, decrypted data not yet returned, part of a
+     * handshake message. */
+    ENSURE(c->in_off == c->in_len && c->app.len == 0 && c->hs_off == c->hs_len,
+           CLASP_ERR_BAD_STATE);
+    clasp_free_secret(c->in_buf, c->in_cap);
+    clasp_free_secret(c->out_buf, c->out_cap);
+    clasp_free_secret(c->hs_buf, c->hs_cap);
+    clasp_free_secret(c->hso_buf, c->hso_cap);
+    c->in_buf = c->out_buf = c->hs_buf = c->hso_buf = NULL;
+    c->in_cap = c->in_off = c->in_len = 0;
+    c->out_cap = c->out_sent = c->out_len = 0;
+    c->hs_cap = c->hs_off = c->hs_len = 0;
+    c->hso_cap = 0;
+    return CLASP_OK;
 }
 
 int clasp_close_notify(clasp_context *c)
@@ -464,7 +490,7 @@ int clasp_get_peer_sig_alg(const clasp_context *c)
 
 const char *clasp_get_alpn_protocol(const clasp_context *c)
 {
-    return c != NULL && c->alpn[0] != '\0' ? c->alpn : NULL;
+    return c != NULL ? c->alpn : NULL;
 }
 
 const char *clasp_get_hostname(const clasp_context *c)

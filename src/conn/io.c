@@ -30,13 +30,43 @@ int clasp_io_flush(clasp_conn *c)
     return CLASP_OK;
 }
 
+/* The input buffer starts small enough for a handshake's records and
+ * small application records, and grows to one full record (16,645 bytes)
+ * when a record does not fit: a connection that never receives large
+ * records never holds (nor zeroes, nor wipes) 16 KiB for them. */
+#define IN_BUF_START 4096u
+
 static int fill(clasp_conn *c)
 {
     ENSURE(c->f_recv != NULL, CLASP_ERR_BAD_STATE);
     /* Decrypted application data still points into in_buf: the engine
      * only asks for input once it has been consumed. */
     ENSURE(c->app.len == 0, CLASP_ERR_INTERNAL);
+    if (c->in_buf == NULL) {
+        /* The first read, or released on an idle connection
+         * (clasp_release_buffers). After the handshake a failure leaves
+         * the connection as it was (nothing consumed); during it, it is
+         * fatal like every allocation failure of a handshake. */
+        c->in_buf = clasp_mem_calloc(1, IN_BUF_START);
+        if (c->in_buf == NULL) {
+            return c->handshake_done
+                       ? CLASP_ERR_ALLOC_FAILED
+                       : clasp_engine_fail(c, CLASP_ERR_ALLOC_FAILED);
+        }
+        c->in_cap = IN_BUF_START;
+        c->in_off = c->in_len = 0;
+    }
     clasp_buf_compact(c->in_buf, c->in_cap, &c->in_off, &c->in_len);
+    if (c->in_len == c->in_cap) {
+        /* The record at the head is larger than the buffer (records are
+         * consumed whole, so what is buffered is part of one record):
+         * room for the largest. */
+        int rc = clasp_buf_grow(&c->in_buf, &c->in_cap, c->in_len,
+                                CLASP_MAX_RECORD_LEN, CLASP_MAX_RECORD_LEN);
+        if (rc < 0) {
+            return clasp_engine_fail(c, rc);
+        }
+    }
     ENSURE(c->in_len < c->in_cap, CLASP_ERR_INTERNAL);
     int n = c->f_recv(c->bio, clasp_buf_at(c->in_buf, c->in_cap, c->in_len),
                       c->in_cap - c->in_len);

@@ -110,6 +110,15 @@ struct clasp_provider {
     int (*aead_seal)(clasp_aead *a, const uint8_t *nonce, const uint8_t *aad,
                      size_t aad_len, const uint8_t *in, size_t in_len,
                      uint8_t *out);
+    /* Seal the concatenation of in (in_len bytes) and tail (tail_len
+     * bytes) without copying them together: writes in_len + tail_len +
+     * tag_len bytes to out (out may equal in, and must not overlap tail).
+     * A record's content and its inner content type are sealed straight
+     * from the application's buffer this way. Optional (NULL: the caller
+     * copies and calls aead_seal). */
+    int (*aead_seal2)(clasp_aead *a, const uint8_t *nonce, const uint8_t *aad,
+                      size_t aad_len, const uint8_t *in, size_t in_len,
+                      const uint8_t *tail, size_t tail_len, uint8_t *out);
     /* Open: in_len includes the tag; writes in_len - tag_len bytes to out
      * (out may equal in). CLASP_ERR_BAD_RECORD_MAC on any failure; out is
      * then wiped. */
@@ -170,10 +179,13 @@ struct clasp_provider {
     int (*trust_add_default)(clasp_trust *t);
     void (*trust_free)(clasp_trust *t);
     /* Verify a chain (DER, leaf first) against the anchors, with host name
-     * or IP check, purpose (EKU) and key usage (digitalSignature). */
+     * or IP check, purpose (EKU) and key usage (digitalSignature). With
+     * leaf_key not NULL, a success also hands back the leaf's public key
+     * (as pkey_from_cert would make it; the caller frees it), so that the
+     * leaf is parsed once; *leaf_key is NULL after any failure. */
     int (*verify_chain)(void *ctx, const clasp_trust *t,
                         const clasp_span *chain, size_t n,
-                        const clasp_verify_opts *opts);
+                        const clasp_verify_opts *opts, clasp_pkey **leaf_key);
     /* Subject names (DER X.501 Name) of the anchors, for the
      * certificate_authorities extension: calls fn once per anchor. */
     int (*trust_names)(const clasp_trust *t,

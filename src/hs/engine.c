@@ -39,12 +39,20 @@ static int out_reserve(clasp_conn *c, size_t n)
     if (c->out_sent > 0) {
         clasp_buf_compact(c->out_buf, c->out_cap, &c->out_sent, &c->out_len);
     }
-    return clasp_buf_grow(&c->out_buf, &c->out_cap, c->out_len, c->out_len + n,
-                          (size_t)1 << 24);
+    /* Doubling from small sizes (handshake flights grow in few steps),
+     * but what one record needs once it is large: application data is
+     * flushed record by record, and a 16 KiB write needs 16,406 bytes,
+     * not the 32 KiB doubling would give. */
+    size_t need = c->out_len + n;
+    size_t max = (size_t)1 << 24;
+    if (need <= CLASP_MAX_RECORD_LEN) {
+        max = need > CLASP_MAX_RECORD_LEN / 2 ? need : CLASP_MAX_RECORD_LEN;
+    }
+    return clasp_buf_grow(&c->out_buf, &c->out_cap, c->out_len, need, max);
 }
 
-/* Seal one record of content into the outbound buffer. */
-int clasp_engine_seal(clasp_conn *c, uint8_t type, const uint8_t *p, size_t len)
+/* Padding of a record of len content bytes (clasp_conf_record_padding). */
+static size_t pad_for(const clasp_conn *c, size_t len)
 {
     size_t pad = 0;
     size_t block = c->conf->record_padding;
@@ -54,6 +62,19 @@ int clasp_engine_seal(clasp_conn *c, uint8_t type, const uint8_t *p, size_t len)
             pad = CLASP_MAX_INNER_PLAINTEXT_LEN - len - 1;
         }
     }
+    return pad;
+}
+
+int clasp_engine_reserve_app(clasp_conn *c, size_t len)
+{
+    size_t n = len > CLASP_MAX_FRAGMENT_LEN ? CLASP_MAX_FRAGMENT_LEN : len;
+    return out_reserve(c, clasp_rec_sealed_len(&c->wr, n, pad_for(c, n)));
+}
+
+/* Seal one record of content into the outbound buffer. */
+int clasp_engine_seal(clasp_conn *c, uint8_t type, const uint8_t *p, size_t len)
+{
+    size_t pad = pad_for(c, len);
     size_t need = clasp_rec_sealed_len(&c->wr, len, pad);
     TRY(out_reserve(c, need));
     clasp_wr w = clasp_wr_init(clasp_buf_at(c->out_buf, c->out_cap, c->out_len),
@@ -494,6 +515,24 @@ static int next_msg(clasp_conn *c, struct clasp_hs_msg *m, bool *got)
     }
 }
 
+/* At the end of the handshake the handshake message buffers go (they are
+ * sized for the handshake's flights; post-handshake messages are rare and
+ * small, and get a buffer again when they come). Only when empty: nothing
+ * pending is ever dropped. */
+static void drop_hs_buffers(clasp_conn *c)
+{
+    if (c->hs_off == c->hs_len) {
+        clasp_free_secret(c->hs_buf, c->hs_cap);
+        c->hs_buf = NULL;
+        c->hs_cap = c->hs_off = c->hs_len = 0;
+    }
+    if (c->hso_len == 0) {
+        clasp_free_secret(c->hso_buf, c->hso_cap);
+        c->hso_buf = NULL;
+        c->hso_cap = 0;
+    }
+}
+
 /* ---- the dispatcher
  * ----------------------------------------------------------- */
 
@@ -542,8 +581,9 @@ static int dispatch(clasp_conn *c)
     c->state = next;
     /* Only the dispatcher declares the handshake over, once every check
      * on the last message has passed. */
-    if ((c->rows[next].flags & HS_APPDATA_IN) != 0) {
+    if ((c->rows[next].flags & HS_APPDATA_IN) != 0 && !c->handshake_done) {
         c->handshake_done = true;
+        drop_hs_buffers(c);
     }
     return CLASP_OK;
 }

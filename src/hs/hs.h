@@ -193,6 +193,10 @@ struct clasp_context {
     bool peer_closed; /* close_notify received */
     bool sent_close;  /* close_notify queued */
     bool handshake_done;
+    bool in_eof;
+    bool rd_key_changed;    /* set when a read key is installed */
+    bool rd_plain_alert_ok; /* server: a plaintext alert may still come
+                             * (engine.c, clasp_engine_read_record) */
 
     /* I/O callbacks. */
     void *bio;
@@ -205,7 +209,6 @@ struct clasp_context {
     size_t in_cap;
     size_t in_off;
     size_t in_len;
-    bool in_eof;
     /* Decrypted application data not yet returned by clasp_read. */
     clasp_span app;
     /* Handshake reassembly: [hs_off, hs_len) pending bytes. */
@@ -225,9 +228,6 @@ struct clasp_context {
 
     clasp_rec_dir rd;
     clasp_rec_dir wr;
-    bool rd_key_changed;    /* set when a read key is installed */
-    bool rd_plain_alert_ok; /* server: a plaintext alert may still come
-                             * (engine.c, clasp_engine_read_record) */
     const clasp_suite *suite;
     uint16_t group;
     uint16_t peer_sig_alg;
@@ -239,21 +239,24 @@ struct clasp_context {
     uint8_t s_ap[CLASP_MAX_HASH_LEN];
     uint8_t exporter[CLASP_MAX_HASH_LEN];
     uint8_t res_master[CLASP_MAX_HASH_LEN];
-    uint8_t client_random[32];
 
     struct clasp_hs *hs;
 
     char *hostname;
     uint8_t *peer_cert; /* leaf DER */
     size_t peer_cert_len;
-    char alpn[256];
+    char *alpn; /* negotiated ALPN protocol (NUL-terminated, owned), or
+                 * NULL: kept out of the context, which idles small */
 
     /* Resumption and PSKs (hs_psk.c, src/tickets/). */
-    struct clasp_tkt tickets[CLASP_MAX_CLIENT_TICKETS]; /* client */
+    /* Client: up to CLASP_MAX_CLIENT_TICKETS, allocated as they come
+     * (a context without tickets holds none: the idle-memory target). */
+    struct clasp_tkt *tickets; /* tickets_cap slots, or NULL */
+    size_t tickets_cap;
     size_t ticket_count;        /* tickets[0..ticket_count) are used */
     unsigned tickets_pending;   /* server: NewSessionTickets still due */
-    uint64_t nst_sent;          /* server: tickets sent (ticket_nonce) */
     int kex_mode;               /* CLASP_TLS1_3_KEY_EXCHANGE_MODE_* */
+    uint64_t nst_sent;          /* server: tickets sent (ticket_nonce) */
     bool resumed;               /* a ticket's PSK was accepted */
     uint8_t peer_auth;          /* CLASP_PSK_AUTH_* of the peer */
     uint8_t peer_cert_hash[32]; /* server: SHA-256 of the client's leaf */
@@ -309,12 +312,20 @@ CLASP_MUST_USE int clasp_engine_key_update(clasp_conn *c, bool request);
 CLASP_MUST_USE int clasp_engine_read_app(clasp_conn *c);
 CLASP_MUST_USE int clasp_engine_seal(clasp_conn *c, uint8_t type,
                                      const uint8_t *p, size_t len);
+/* Room in the outbound buffer for the record of an application write of
+ * len bytes (the buffer comes back after clasp_release_buffers). */
+CLASP_MUST_USE int clasp_engine_reserve_app(clasp_conn *c, size_t len);
 /* Run function of the CONNECTED rows (hs_post.c). */
 CLASP_MUST_USE int clasp_hs_recv_post(clasp_conn *c,
                                       const struct clasp_hs_msg *m, int *next);
 /* Client: a NewSessionTicket after the handshake. */
 CLASP_MUST_USE int clasp_hs_recv_nst(clasp_conn *c,
                                      const struct clasp_hs_msg *m);
+/* hs_common.c: the negotiated ALPN protocol (copied, NUL-terminated), and
+ * the length of the one kept (0: none). */
+CLASP_MUST_USE int clasp_hs_set_alpn(clasp_conn *c, const uint8_t *p,
+                                     size_t len);
+size_t clasp_hs_alpn_len(const clasp_conn *c);
 /* Name of a handshake message type, for logs. */
 const char *clasp_hs_type_name(uint8_t type);
 
@@ -349,8 +360,12 @@ CLASP_MUST_USE int clasp_hs_psk_finish(clasp_conn *c);
 CLASP_MUST_USE int clasp_hs_send_nst(clasp_conn *c);
 /* Server: the NewSessionTickets still due (c->tickets_pending). */
 CLASP_MUST_USE int clasp_engine_send_tickets(clasp_conn *c);
-/* Client: drop every ticket of the context. */
+/* Client: drop every ticket of the context (and their storage). */
 void clasp_hs_tickets_clear(clasp_conn *c);
+/* Client: replace the context's tickets by t[0..n) (n <= the maximum),
+ * taken over on success; on failure nothing changes. */
+CLASP_MUST_USE int clasp_hs_tickets_set(clasp_conn *c, struct clasp_tkt *t,
+                                        size_t n);
 
 /* hs_early.c: 0-RTT (RFC 8446 §2.3, §4.2.10, §8). */
 struct clasp_ee;

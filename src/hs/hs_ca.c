@@ -53,7 +53,12 @@ int clasp_hs_ca_list(const clasp_conn *c, uint8_t **buf, size_t *len)
         clasp_mem_free(b);
         return CLASP_OK;
     }
-    *buf = b;
+    /* Keep what the list takes, not the 64 KiB scratch (it lives until
+     * the end of the handshake). */
+    uint8_t *kept = clasp_memdup(b, w.len);
+    clasp_mem_free(b);
+    ENSURE(kept != NULL, CLASP_ERR_ALLOC_FAILED);
+    *buf = kept;
     *len = w.len;
     return CLASP_OK;
 }

@@ -74,8 +74,10 @@ static int write_client_hello(clasp_conn *c)
 {
     struct clasp_hs *hs = c->hs;
     const clasp_config *conf = c->conf;
-    struct clasp_ch *ch = clasp_mem_calloc(1, sizeof(*ch));
-    ENSURE(ch != NULL, CLASP_ERR_ALLOC_FAILED);
+    /* On the stack: no allocation per message */
+    struct clasp_ch ch_msg;
+    memset(&ch_msg, 0, sizeof(ch_msg));
+    struct clasp_ch *ch = &ch_msg;
     static const uint8_t null_compression[1] = {0};
     int rc = CLASP_OK;
 
@@ -187,7 +189,6 @@ static int write_client_hello(clasp_conn *c)
     if (rc == CLASP_OK) {
         rc = clasp_hs_out_commit(c, &w, true);
     }
-    clasp_mem_free(ch);
     return rc;
 }
 
@@ -197,8 +198,6 @@ static int cli_send_client_hello(clasp_conn *c, const struct clasp_hs_msg *m,
     CLASP_UNUSED(m);
     struct clasp_hs *hs = c->hs;
     TRY(c->prov->random(c->prov->ctx, hs->client_random, 32));
-    TRY(clasp_copy(c->client_random, sizeof(c->client_random),
-                   hs->client_random, 32));
     if (c->conf->compat_mode) {
         /* RFC 8446 App. D.4: a non-empty legacy_session_id. */
         TRY(c->prov->random(c->prov->ctx, hs->session_id, 32));
@@ -314,15 +313,16 @@ static int cli_recv_server_hello(clasp_conn *c, const struct clasp_hs_msg *m,
                                  int *next)
 {
     struct clasp_hs *hs = c->hs;
-    struct clasp_sh *sh = clasp_mem_calloc(1, sizeof(*sh));
-    ENSURE(sh != NULL, CLASP_ERR_ALLOC_FAILED);
+    /* On the stack: no allocation per message */
+    struct clasp_sh sh_msg;
+    memset(&sh_msg, 0, sizeof(sh_msg));
+    struct clasp_sh *sh = &sh_msg;
     int rc = clasp_sh_parse(&m->body, hs->ext_sent, sh);
     if (rc == CLASP_OK) {
         rc = check_server_hello(c, sh);
     }
     if (rc == CLASP_OK && sh->is_hrr) {
         rc = recv_hrr(c, m, sh, next);
-        clasp_mem_free(sh);
         return rc;
     }
     /* The key exchange the server chose: certificates, psk_ke or
@@ -364,7 +364,6 @@ static int cli_recv_server_hello(clasp_conn *c, const struct clasp_hs_msg *m,
     if (rc == CLASP_OK) {
         rc = clasp_ts_set_hash(&hs->ts, c->prov, c->suite->hash);
     }
-    clasp_mem_free(sh);
     if (rc == CLASP_OK) {
         rc = clasp_ts_add(&hs->ts, m->raw.p, m->raw.len);
     }
@@ -397,8 +396,10 @@ static int cli_recv_encrypted_extensions(clasp_conn *c,
                                          int *next)
 {
     struct clasp_hs *hs = c->hs;
-    struct clasp_ee *ee = clasp_mem_calloc(1, sizeof(*ee));
-    ENSURE(ee != NULL, CLASP_ERR_ALLOC_FAILED);
+    /* On the stack: no allocation per message */
+    struct clasp_ee ee_msg;
+    memset(&ee_msg, 0, sizeof(ee_msg));
+    struct clasp_ee *ee = &ee_msg;
     int rc = clasp_ee_parse(&m->body, hs->ext_sent, ee);
     if (rc == CLASP_OK && clasp_exts_has(&ee->exts, CLASP_EXT_ID_ALPN)) {
         /* RFC 7301 §3.1: exactly one name, one we offered. */
@@ -414,8 +415,7 @@ static int cli_recv_encrypted_extensions(clasp_conn *c,
                 }
                 clasp_span o = clasp_rd_rest(&ours);
                 if (o.len == name.len && clasp_ct_equal(o.p, name.p, o.len)) {
-                    rc = clasp_span_copy(name, c->alpn, sizeof(c->alpn) - 1);
-                    c->alpn[name.len] = '\0';
+                    rc = clasp_hs_set_alpn(c, name.p, name.len);
                     break;
                 }
             }
@@ -424,7 +424,6 @@ static int cli_recv_encrypted_extensions(clasp_conn *c,
     if (rc == CLASP_OK) {
         rc = clasp_hs_cli_early_ee(c, &ee->exts);
     }
-    clasp_mem_free(ee);
     /* §2.2: with a PSK the server authenticates by its Finished alone. */
     *next = hs->psk_accepted ? C_WAIT_FINISHED : C_WAIT_CERT_CR;
     return rc;
@@ -440,8 +439,10 @@ static int cli_recv_cert_or_cr(clasp_conn *c, const struct clasp_hs_msg *m,
         *next = C_WAIT_CV;
         return CLASP_OK;
     }
-    struct clasp_cr *cr = clasp_mem_calloc(1, sizeof(*cr));
-    ENSURE(cr != NULL, CLASP_ERR_ALLOC_FAILED);
+    /* On the stack: no allocation per message */
+    struct clasp_cr cr_msg;
+    memset(&cr_msg, 0, sizeof(cr_msg));
+    struct clasp_cr *cr = &cr_msg;
     int rc = clasp_cr_parse(&m->body, cr);
     /* §4.3.2: empty context in the handshake; signature_algorithms is
      * mandatory. */
@@ -455,7 +456,6 @@ static int cli_recv_cert_or_cr(clasp_conn *c, const struct clasp_hs_msg *m,
         hs->cert_requested = true;
         rc = clasp_hs_take_cert_request(c, cr);
     }
-    clasp_mem_free(cr);
     *next = C_WAIT_CERT;
     return rc;
 }

@@ -188,6 +188,9 @@ int clasp_hs_recv_certificate(clasp_conn *c, const struct clasp_hs_msg *m,
     c->peer_cert = copy;
     c->peer_cert_len = leaf.len;
 
+    /* The leaf's key: from chain verification when it succeeds (the leaf
+     * is parsed once), else parsed here. */
+    clasp_pkey *key = NULL;
     const clasp_config *conf = c->conf;
     if (conf->authmode != CLASP_VERIFY_NONE) {
         clasp_span chain[CLASP_CT_MAX_ENTRIES];
@@ -206,9 +209,12 @@ int clasp_hs_recv_certificate(clasp_conn *c, const struct clasp_hs_msg *m,
         ENSURE(c->is_server || c->hostname != NULL, CLASP_ERR_NO_HOSTNAME);
         ENSURE(conf->trust != NULL, CLASP_ERR_UNKNOWN_CA);
         int rc = c->prov->verify_chain(c->prov->ctx, conf->trust, chain,
-                                       ct.certificate_list_count, &opts);
+                                       ct.certificate_list_count, &opts, &key);
         rc = clasp_hs_verify_cb(c, chain, ct.certificate_list_count, rc);
         if (rc < 0 && conf->authmode == CLASP_VERIFY_REQUIRED) {
+            if (key != NULL) {
+                c->prov->pkey_free(key);
+            }
             return rc;
         }
         hs->peer_chain_ok = rc == CLASP_OK;
@@ -221,6 +227,10 @@ int clasp_hs_recv_certificate(clasp_conn *c, const struct clasp_hs_msg *m,
     if (hs->peer_key != NULL) {
         c->prov->pkey_free(hs->peer_key);
         hs->peer_key = NULL;
+    }
+    if (key != NULL) {
+        hs->peer_key = key;
+        return CLASP_OK;
     }
     return c->prov->pkey_from_cert(c->prov->ctx, leaf.p, leaf.len,
                                    &hs->peer_key);
@@ -303,6 +313,27 @@ int clasp_hs_ks_keylog(clasp_conn *c, clasp_ks *ks)
         TRY(clasp_ks_set_keylog(ks, keylog_cb, c->conf, c->hs->client_random));
     }
     return CLASP_OK;
+}
+
+int clasp_hs_set_alpn(clasp_conn *c, const uint8_t *p, size_t len)
+{
+    /* RFC 7301 §3.1: ProtocolName<1..2^8-1>. */
+    ENSURE(len >= 1 && len <= 255, CLASP_ERR_INTERNAL);
+    char *copy = clasp_mem_calloc(1, len + 1);
+    ENSURE(copy != NULL, CLASP_ERR_ALLOC_FAILED);
+    int rc = clasp_copy(copy, len, p, len);
+    if (rc < 0) {
+        clasp_mem_free(copy);
+        return rc;
+    }
+    clasp_mem_free(c->alpn);
+    c->alpn = copy;
+    return CLASP_OK;
+}
+
+size_t clasp_hs_alpn_len(const clasp_conn *c)
+{
+    return c->alpn != NULL ? strlen(c->alpn) : 0;
 }
 
 int clasp_hs_finish(clasp_conn *c)

@@ -196,7 +196,7 @@ int clasp_hs_cli_early_ee(clasp_conn *c, const struct clasp_exts *ee)
     /* §4.2.10: accepted 0-RTT needs the first identity; its suite and
      * ALPN are those of the ticket (§4.2.10 "MUST ... same"). */
     const struct clasp_psk_state *st = &hs->psk_ticket.st;
-    size_t alpn_len = strlen(c->alpn);
+    size_t alpn_len = clasp_hs_alpn_len(c);
     ENSURE(hs->psk_accepted && hs->psk_index == 0 &&
                c->suite->iana == st->suite && alpn_len == st->alpn_len &&
                clasp_ct_equal(c->alpn, st->alpn, alpn_len),

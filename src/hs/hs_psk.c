@@ -62,10 +62,50 @@ int clasp_tkt_copy(struct clasp_tkt *dst, const struct clasp_tkt *src)
 
 void clasp_hs_tickets_clear(clasp_conn *c)
 {
-    for (size_t i = 0; i < CLASP_MAX_CLIENT_TICKETS; i++) {
+    for (size_t i = 0; i < c->tickets_cap; i++) {
         clasp_tkt_clear(&c->tickets[i]);
     }
+    clasp_free_secret(c->tickets, c->tickets_cap * sizeof(c->tickets[0]));
+    c->tickets = NULL;
+    c->tickets_cap = 0;
     c->ticket_count = 0;
+}
+
+/* Room for n tickets (n <= CLASP_MAX_CLIENT_TICKETS), keeping those held:
+ * the slots grow one at a time, so a client holds what it uses. */
+static int tickets_room(clasp_conn *c, size_t n)
+{
+    if (n <= c->tickets_cap) {
+        return CLASP_OK;
+    }
+    ENSURE(n <= CLASP_MAX_CLIENT_TICKETS, CLASP_ERR_INTERNAL);
+    struct clasp_tkt *t = clasp_mem_calloc(n, sizeof(*t));
+    ENSURE(t != NULL, CLASP_ERR_ALLOC_FAILED);
+    for (size_t i = 0; i < c->ticket_count; i++) {
+        t[i] = c->tickets[i];
+    }
+    clasp_free_secret(c->tickets, c->tickets_cap * sizeof(c->tickets[0]));
+    c->tickets = t;
+    c->tickets_cap = n;
+    return CLASP_OK;
+}
+
+int clasp_hs_tickets_set(clasp_conn *c, struct clasp_tkt *t, size_t n)
+{
+    ENSURE(n <= CLASP_MAX_CLIENT_TICKETS, CLASP_ERR_BAD_INPUT_DATA);
+    struct clasp_tkt *slots = NULL;
+    if (n > 0) {
+        slots = clasp_mem_calloc(n, sizeof(*slots));
+        ENSURE(slots != NULL, CLASP_ERR_ALLOC_FAILED);
+    }
+    clasp_hs_tickets_clear(c);
+    for (size_t i = 0; i < n; i++) {
+        slots[i] = t[i];
+    }
+    c->tickets = slots;
+    c->tickets_cap = n;
+    c->ticket_count = n;
+    return CLASP_OK;
 }
 
 /* Remove tickets[i] (its bytes move to *out when out is not NULL). */
@@ -684,7 +724,7 @@ int clasp_hs_send_nst(clasp_conn *c)
         rc = clasp_copy(st->sni, sizeof(st->sni), c->hostname, st->sni_len);
     }
     if (rc == CLASP_OK) {
-        st->alpn_len = strlen(c->alpn);
+        st->alpn_len = clasp_hs_alpn_len(c);
         rc = clasp_copy(st->alpn, sizeof(st->alpn), c->alpn, st->alpn_len);
     }
     if (rc == CLASP_OK) {
@@ -736,8 +776,10 @@ int clasp_engine_send_tickets(clasp_conn *c)
 
 int clasp_hs_recv_nst(clasp_conn *c, const struct clasp_hs_msg *m)
 {
-    struct clasp_nst *nst = clasp_mem_calloc(1, sizeof(*nst));
-    ENSURE(nst != NULL, CLASP_ERR_ALLOC_FAILED);
+    /* On the stack: no allocation per message */
+    struct clasp_nst nst_msg;
+    memset(&nst_msg, 0, sizeof(nst_msg));
+    struct clasp_nst *nst = &nst_msg;
     int rc = clasp_nst_parse(&m->body, nst);
     struct clasp_tkt t;
     memset(&t, 0, sizeof(t));
@@ -770,7 +812,7 @@ int clasp_hs_recv_nst(clasp_conn *c, const struct clasp_hs_msg *m)
             rc = clasp_copy(st->sni, sizeof(st->sni), c->hostname, st->sni_len);
         }
         if (rc == CLASP_OK) {
-            st->alpn_len = strlen(c->alpn);
+            st->alpn_len = clasp_hs_alpn_len(c);
             rc = clasp_copy(st->alpn, sizeof(st->alpn), c->alpn, st->alpn_len);
         }
         if (rc == CLASP_OK) {
@@ -780,7 +822,6 @@ int clasp_hs_recv_nst(clasp_conn *c, const struct clasp_hs_msg *m)
         }
     }
     uint32_t lifetime = rc == CLASP_OK ? nst->ticket_lifetime : 0;
-    clasp_mem_free(nst);
     if (rc < 0 || !keep) {
         clasp_tkt_clear(&t);
         return rc;
@@ -796,6 +837,11 @@ int clasp_hs_recv_nst(clasp_conn *c, const struct clasp_hs_msg *m)
             }
         }
         ticket_take(c, oldest, NULL);
+    }
+    rc = tickets_room(c, c->ticket_count + 1);
+    if (rc < 0) {
+        clasp_tkt_clear(&t);
+        return rc;
     }
     c->tickets[c->ticket_count++] = t;
     clasp_hs_log(c, CLASP_DEBUG_MSG,

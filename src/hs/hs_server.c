@@ -308,8 +308,10 @@ static int srv_recv_client_hello(clasp_conn *c, const struct clasp_hs_msg *m,
                                  int *next)
 {
     struct clasp_hs *hs = c->hs;
-    struct clasp_ch *ch = clasp_mem_calloc(1, sizeof(*ch));
-    ENSURE(ch != NULL, CLASP_ERR_ALLOC_FAILED);
+    /* On the stack: no allocation per message */
+    struct clasp_ch ch_msg;
+    memset(&ch_msg, 0, sizeof(ch_msg));
+    struct clasp_ch *ch = &ch_msg;
     int rc = clasp_ch_parse(&m->body, ch);
     if (rc == CLASP_OK) {
         rc = check_client_hello(ch);
@@ -380,9 +382,6 @@ static int srv_recv_client_hello(clasp_conn *c, const struct clasp_hs_msg *m,
         clasp_span random = clasp_span_of(ch->random, 32);
         rc = clasp_span_copy(random, hs->client_random, 32);
         if (rc == CLASP_OK) {
-            rc = clasp_span_copy(random, c->client_random, 32);
-        }
-        if (rc == CLASP_OK) {
             rc = clasp_span_copy(ch->legacy_session_id, hs->session_id,
                                  sizeof(hs->session_id));
         }
@@ -391,7 +390,6 @@ static int srv_recv_client_hello(clasp_conn *c, const struct clasp_hs_msg *m,
             rc = ch_digest(c, ch, hs->ch1_digest);
         }
     }
-    clasp_mem_free(ch);
     TRY(rc);
     TRY(clasp_ts_set_hash(&hs->ts, c->prov, c->suite->hash));
     TRY(clasp_ts_add(&hs->ts, m->raw.p, m->raw.len));
@@ -422,8 +420,10 @@ int clasp_hs_write_sh(clasp_conn *c, bool hrr, const uint8_t *pub,
                       size_t pub_len)
 {
     struct clasp_hs *hs = c->hs;
-    struct clasp_sh *sh = clasp_mem_calloc(1, sizeof(*sh));
-    ENSURE(sh != NULL, CLASP_ERR_ALLOC_FAILED);
+    /* On the stack: no allocation per message */
+    struct clasp_sh sh_msg;
+    memset(&sh_msg, 0, sizeof(sh_msg));
+    struct clasp_sh *sh = &sh_msg;
     sh->legacy_version = CLASP_VERSION_TLS1_2;
     sh->is_hrr = hrr;
     int rc = clasp_copy(sh->random, sizeof(sh->random), hs->server_random, 32);
@@ -462,7 +462,6 @@ int clasp_hs_write_sh(clasp_conn *c, bool hrr, const uint8_t *pub,
     if (rc == CLASP_OK) {
         rc = clasp_hs_out_commit(c, &w, true);
     }
-    clasp_mem_free(sh);
     return rc;
 }
 
@@ -491,8 +490,10 @@ static int srv_send_hello_retry_request(clasp_conn *c,
 static int write_ee(clasp_conn *c)
 {
     struct clasp_hs *hs = c->hs;
-    struct clasp_ee *ee = clasp_mem_calloc(1, sizeof(*ee));
-    ENSURE(ee != NULL, CLASP_ERR_ALLOC_FAILED);
+    /* On the stack: no allocation per message */
+    struct clasp_ee ee_msg;
+    memset(&ee_msg, 0, sizeof(ee_msg));
+    struct clasp_ee *ee = &ee_msg;
     if (hs->alpn_len > 0) {
         ee->exts.alpn.protocol_name_list[0] =
             clasp_span_of(hs->alpn, hs->alpn_len);
@@ -516,10 +517,8 @@ static int write_ee(clasp_conn *c)
     if (rc == CLASP_OK) {
         rc = clasp_hs_out_commit(c, &w, true);
     }
-    clasp_mem_free(ee);
     if (rc == CLASP_OK && hs->alpn_len > 0) {
-        rc = clasp_copy(c->alpn, sizeof(c->alpn) - 1, hs->alpn, hs->alpn_len);
-        c->alpn[hs->alpn_len] = '\0';
+        rc = clasp_hs_set_alpn(c, hs->alpn, hs->alpn_len);
     }
     return rc;
 }

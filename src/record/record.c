@@ -265,16 +265,25 @@ int clasp_rec_seal(clasp_rec_dir *d, uint8_t type, const uint8_t *content,
     TRY(clasp_wr_u16(&hw, CLASP_LEGACY_RECORD_VERSION));
     TRY(clasp_wr_u16(&hw, (uint16_t)body_len));
     TRY(clasp_wr_finish(&hw));
-    clasp_wr iw = clasp_wr_init(body, inner_len);
-    TRY(clasp_wr_bytes(&iw, content, content_len));
-    TRY(clasp_wr_u8(&iw, type));
-    TRY(clasp_wr_zeros(&iw, pad_len));
-    TRY(clasp_wr_finish(&iw));
-
     uint8_t nonce[CLASP_AEAD_NONCE_LEN];
     TRY(make_nonce(d, nonce));
-    int rc = d->prov->aead_seal(d->aead, nonce, hdr, CLASP_RECORD_HEADER_LEN,
+    int rc;
+    if (d->prov->aead_seal2 != NULL && pad_len == 0) {
+        /* The content sealed from where it is, its type after it: no copy
+         * of the record into the output buffer first. */
+        const uint8_t tail[1] = {type};
+        rc =
+            d->prov->aead_seal2(d->aead, nonce, hdr, CLASP_RECORD_HEADER_LEN,
+                                content, content_len, tail, sizeof(tail), body);
+    } else {
+        clasp_wr iw = clasp_wr_init(body, inner_len);
+        TRY(clasp_wr_bytes(&iw, content, content_len));
+        TRY(clasp_wr_u8(&iw, type));
+        TRY(clasp_wr_zeros(&iw, pad_len));
+        TRY(clasp_wr_finish(&iw));
+        rc = d->prov->aead_seal(d->aead, nonce, hdr, CLASP_RECORD_HEADER_LEN,
                                 body, inner_len, body);
+    }
     if (rc < 0) {
         /* Never leave plaintext in the output buffer. */
         clasp_memzero(body, body_len);

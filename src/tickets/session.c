@@ -108,13 +108,14 @@ int clasp_set_session(clasp_context *c, const clasp_session *s)
     struct clasp_tkt copy[CLASP_MAX_CLIENT_TICKETS];
     memset(copy, 0, sizeof(copy));
     TRY(copy_tickets(copy, s->tickets, s->count));
-    clasp_hs_tickets_clear(c);
-    for (size_t i = 0; i < s->count; i++) {
-        c->tickets[i] = copy[i];
+    int rc = clasp_hs_tickets_set(c, copy, s->count);
+    if (rc < 0) {
+        for (size_t i = 0; i < s->count; i++) {
+            clasp_tkt_clear(&copy[i]);
+        }
     }
-    c->ticket_count = s->count;
     clasp_memzero(copy, sizeof(copy));
-    return CLASP_OK;
+    return rc;
 }
 
 static int write_session(clasp_wr *w, const clasp_session *s)

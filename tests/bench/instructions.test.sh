@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Instruction-count regression check (issue #9): clasp's non-crypto
-# instructions per full handshake (X25519 with ECDSA P-256 and RSA-2048,
-# server and client side) must not grow more than 5% above the committed
-# baseline, tools/bench/baseline.txt. Method and the counts themselves:
+# instructions per handshake (full handshakes with X25519 and ECDSA P-256
+# or RSA-2048, and resumed handshakes, psk_dhe_ke with X25519; server and
+# client side) must not grow more than 5% above the committed baseline,
+# tools/bench/baseline.txt. Method and the counts themselves:
 # tools/bench/callgrind.sh and docs/PERFORMANCE.md.
 #
 # Counts depend on the build, so callgrind.sh compares a gcc Release build

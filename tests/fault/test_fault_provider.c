@@ -168,6 +168,16 @@ static int w_aead_seal(clasp_aead *a, const uint8_t *nonce, const uint8_t *aad,
     return g_ops.aead_seal(a, nonce, aad, aad_len, p, n, out);
 }
 
+/* The two-part seal (records sealed from the caller's buffer) is the same
+ * fault point. */
+static int w_aead_seal2(clasp_aead *a, const uint8_t *nonce, const uint8_t *aad,
+                        size_t aad_len, const uint8_t *p, size_t n,
+                        const uint8_t *tail, size_t tail_len, uint8_t *out)
+{
+    FAIL_POINT("aead_seal");
+    return g_ops.aead_seal2(a, nonce, aad, aad_len, p, n, tail, tail_len, out);
+}
+
 static int w_aead_open(clasp_aead *a, const uint8_t *nonce, const uint8_t *aad,
                        size_t aad_len, const uint8_t *p, size_t n, uint8_t *out)
 {
@@ -301,10 +311,17 @@ static void w_trust_free(clasp_trust *t)
 
 static int w_verify_chain(void *ctx, const clasp_trust *t,
                           const clasp_span *chain, size_t n,
-                          const clasp_verify_opts *opts)
+                          const clasp_verify_opts *opts, clasp_pkey **leaf_key)
 {
+    if (leaf_key != NULL) {
+        *leaf_key = NULL;
+    }
     FAIL_POINT("verify_chain");
-    return in(ctx)->verify_chain(in(ctx)->ctx, t, chain, n, opts);
+    int rc = in(ctx)->verify_chain(in(ctx)->ctx, t, chain, n, opts, leaf_key);
+    if (rc == CLASP_OK && leaf_key != NULL && *leaf_key != NULL) {
+        g_handles++; /* a key handle, freed with pkey_free */
+    }
+    return rc;
 }
 
 static int w_trust_names(const clasp_trust *t,
@@ -350,6 +367,7 @@ static clasp_provider *wrap_new(bool server)
     w->pub.hkdf_expand = w_hkdf_expand;
     w->pub.aead_new = w_aead_new;
     w->pub.aead_seal = w_aead_seal;
+    w->pub.aead_seal2 = inner->aead_seal2 != NULL ? w_aead_seal2 : NULL;
     w->pub.aead_open = w_aead_open;
     w->pub.aead_free = w_aead_free;
     w->pub.kx_new = w_kx_new;

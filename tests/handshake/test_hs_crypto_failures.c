@@ -101,6 +101,14 @@ static int w_aead_seal(clasp_aead *a, const uint8_t *nonce, const uint8_t *aad,
     FAIL_OR(g_real.aead_seal(a, nonce, aad, aad_len, in, in_len, out));
 }
 
+static int w_aead_seal2(clasp_aead *a, const uint8_t *nonce, const uint8_t *aad,
+                        size_t aad_len, const uint8_t *in, size_t in_len,
+                        const uint8_t *tail, size_t tail_len, uint8_t *out)
+{
+    FAIL_OR(g_real.aead_seal2(a, nonce, aad, aad_len, in, in_len, tail,
+                              tail_len, out));
+}
+
 static int w_kx_new(void *ctx, uint16_t group, clasp_kx **out, uint8_t *pub,
                     size_t cap, size_t *pub_len)
 {
@@ -135,9 +143,12 @@ static int w_verify(void *ctx, const clasp_pkey *k, uint16_t sig_alg,
 
 static int w_verify_chain(void *ctx, const clasp_trust *t,
                           const clasp_span *chain, size_t n,
-                          const clasp_verify_opts *opts)
+                          const clasp_verify_opts *opts, clasp_pkey **leaf_key)
 {
-    FAIL_OR(g_real.verify_chain(ctx, t, chain, n, opts));
+    if (leaf_key != NULL) {
+        *leaf_key = NULL;
+    }
+    FAIL_OR(g_real.verify_chain(ctx, t, chain, n, opts, leaf_key));
 }
 
 /* The wrapper owns the real provider it forwards to. */
@@ -173,6 +184,7 @@ static clasp_provider *failing_provider(void)
     x->w.hkdf_expand = w_hkdf_expand;
     x->w.aead_new = w_aead_new;
     x->w.aead_seal = w_aead_seal;
+    x->w.aead_seal2 = x->real->aead_seal2 != NULL ? w_aead_seal2 : NULL;
     x->w.kx_new = w_kx_new;
     x->w.kx_derive = w_kx_derive;
     x->w.pkey_from_cert = w_pkey_from_cert;

@@ -9,10 +9,13 @@
  * only, one cipher suite, the test PKI's chain and key on the server, its
  * roots on the client (verification REQUIRED, host "localhost").
  *
- * Resumed handshakes: clasp has no session resumption yet (issue #4);
- * fig_new refuses FIG_RESUMED and unavailable() says so. To add it, keep
- * the ticket of a first handshake in clasp_fig and pass it to the client
- * in hs_one() (the spot is marked below).
+ * Full handshakes: the server issues no session ticket (as libssl's in
+ * drv_libssl.c). Resumed handshakes (psk_dhe_ke, clasp's default mode):
+ * the server issues one ticket per handshake, sent right after it
+ * (clasp_write(srv, NULL, 0) sends the tickets due), the client reads it
+ * (clasp_read until WANT_READ) and keeps it (clasp_get_session), and the
+ * next client resumes with it (clasp_set_session): a steady stream of
+ * resumptions, as the libssl driver does; all of it metered per side.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,7 +36,9 @@ typedef struct {
     bench_fig fig;
     clasp_config *sconf;
     clasp_config *cconf;
-    bench_queue q[2]; /* [0] client -> server, [1] server -> client */
+    clasp_session *sess; /* resumed handshakes: the latest ticket */
+    int resumed_once;    /* sess holds a ticket (the first one came) */
+    bench_queue q[2];    /* [0] client -> server, [1] server -> client */
     q_end srv_end;
     q_end cli_end;
     /* bulk: a connected pair and buffers */
@@ -109,6 +114,10 @@ static clasp_config *make_conf(const bench_fig *fig, int endpoint)
         rc = clasp_conf_groups(conf, &group, 1);
     }
     if (rc == 0 && endpoint == CLASP_IS_SERVER) {
+        /* One ticket per resumed handshake; none on full handshakes. */
+        rc = clasp_conf_session_tickets(conf, fig->kind == FIG_RESUMED);
+    }
+    if (rc == 0 && endpoint == CLASP_IS_SERVER) {
         snprintf(chain, sizeof(chain), "%s/%s/chain.pem", fig->pki,
                  bench_key_dir(fig->key));
         snprintf(key, sizeof(key), "%s/%s/leaf.key", fig->pki,
@@ -125,6 +134,39 @@ static clasp_config *make_conf(const bench_fig *fig, int endpoint)
         return NULL;
     }
     return conf;
+}
+
+/* Resumed handshakes: the server sends the ticket due, the client reads
+ * it and keeps it for the next handshake (which must have resumed, after
+ * the first). */
+static int next_ticket(clasp_fig *f, bench_meter *m, clasp_context *srv,
+                       clasp_context *cli)
+{
+    unsigned char b[1];
+    meter_on(m, BENCH_SERVER);
+    int rc = clasp_write(srv, b, 0);
+    meter_off(m);
+    if (rc != 0) {
+        return fail("server ticket", rc);
+    }
+    meter_on(m, BENCH_CLIENT);
+    rc = clasp_read(cli, b, sizeof(b));
+    if (rc == CLASP_ERR_WANT_READ) {
+        rc = clasp_get_session(cli, f->sess);
+    }
+    meter_off(m);
+    if (rc != 0) {
+        return fail("client ticket", rc);
+    }
+    if (f->resumed_once && (clasp_is_session_resumed(cli) != 1 ||
+                            clasp_is_session_resumed(srv) != 1 ||
+                            clasp_get_tls13_key_exchange_mode(cli) !=
+                                CLASP_TLS1_3_KEY_EXCHANGE_MODE_PSK_EPHEMERAL)) {
+        bench_err("clasp", "session was not resumed with psk_dhe_ke");
+        return -1;
+    }
+    f->resumed_once = 1;
+    return 0;
 }
 
 /* One full handshake. With keep != NULL the connected pair is returned
@@ -151,8 +193,9 @@ static int hs_one(clasp_fig *f, bench_meter *m, clasp_context **keep_srv,
         if (rc == 0) {
             rc = clasp_set_hostname(cli, HOST);
         }
-        /* Resumption (issue #4) goes here: hand the stored ticket to the
-         * client before its first flight. */
+        if (rc == 0 && f->sess != NULL) {
+            rc = clasp_set_session(cli, f->sess);
+        }
     }
     meter_off(m);
     if (srv == NULL || cli == NULL || rc != 0) {
@@ -185,6 +228,17 @@ static int hs_one(clasp_fig *f, bench_meter *m, clasp_context **keep_srv,
         rc = -1;
         goto cleanup;
     }
+    if (f->fig.kind == FIG_RESUMED) {
+        rc = next_ticket(f, m, srv, cli);
+        if (rc != 0) {
+            goto cleanup;
+        }
+    }
+    if (f->q[0].len != f->q[0].off || f->q[1].len != f->q[1].off) {
+        bench_err("clasp", "bytes left over after the handshake");
+        rc = -1;
+        goto cleanup;
+    }
     if (keep_srv != NULL) {
         *keep_srv = srv;
         *keep_cli = cli;
@@ -202,7 +256,8 @@ cleanup:
 
 static const char *clasp_unavailable(bench_fig_kind kind)
 {
-    return kind == FIG_RESUMED ? "clasp: resumption not built yet" : NULL;
+    (void)kind;
+    return NULL;
 }
 
 static void clasp_fig_free(void *p)
@@ -215,6 +270,7 @@ static void clasp_fig_free(void *p)
     clasp_free(f->cli);
     clasp_config_free(f->sconf);
     clasp_config_free(f->cconf);
+    clasp_session_free(f->sess);
     bench_queue_free(&f->q[0]);
     bench_queue_free(&f->q[1]);
     free(f->wbuf);
@@ -258,9 +314,6 @@ static int bulk_batch(clasp_fig *f, bench_meter *m)
 
 static void *clasp_fig_new(const bench_fig *fig)
 {
-    if (fig->kind == FIG_RESUMED) {
-        return NULL;
-    }
     clasp_fig *f = calloc(1, sizeof(*f));
     if (f == NULL) {
         return NULL;
@@ -283,11 +336,20 @@ static void *clasp_fig_new(const bench_fig *fig)
         clasp_fig_free(f);
         return NULL;
     }
+    bench_meter m;
+    meter_reset(&m);
+    if (fig->kind == FIG_RESUMED) {
+        /* A first full handshake yields the first ticket. */
+        f->sess = clasp_session_new();
+        if (f->sess == NULL || hs_one(f, &m, NULL, NULL) != 0) {
+            clasp_fig_free(f);
+            return NULL;
+        }
+        return f;
+    }
     if (fig->kind != FIG_BULK) {
         return f;
     }
-    bench_meter m;
-    meter_reset(&m);
     f->wbuf = malloc(fig->rec_len);
     f->rbuf = malloc(CLASP_BENCH_READ_LEN);
     if (f->wbuf == NULL || f->rbuf == NULL ||
@@ -377,7 +439,7 @@ int bench_clasp_heap(const bench_fig *fig, bench_heap_result *out)
     for (int i = 0; i < 3 && rc == 0; i++) {
         rc = hs_one(f, &m, NULL, NULL);
     }
-    heap_stats before, after_hs, after_io;
+    heap_stats before, after_hs, after_io, after_rel;
     clasp_context *srv = NULL, *cli = NULL;
     if (rc == 0) {
         heap_get(&before);
@@ -394,6 +456,20 @@ int bench_clasp_heap(const bench_fig *fig, bench_heap_result *out)
     }
     if (rc == 0) {
         heap_get(&after_io);
+        /* Idle again: release the record buffers (clasp_release_buffers),
+         * as libssl's SSL_MODE_RELEASE_BUFFERS does on its own. */
+        meter_on(&m, BENCH_SERVER);
+        int srel = clasp_release_buffers(srv);
+        meter_off(&m);
+        meter_on(&m, BENCH_CLIENT);
+        int crel = clasp_release_buffers(cli);
+        meter_off(&m);
+        if (srel != 0 || crel != 0) {
+            rc = fail("clasp_release_buffers", srel != 0 ? srel : crel);
+        }
+        heap_get(&after_rel);
+    }
+    if (rc == 0) {
         for (int s = 0; s < BENCH_SIDES; s++) {
             for (int k = 0; k < HEAP_SRCS; k++) {
                 out->calls[s][k] =
@@ -403,7 +479,7 @@ int bench_clasp_heap(const bench_fig *fig, bench_heap_result *out)
             out->peak[s] = after_hs.peak[s] - base;
             out->idle[s] = heap_live(&after_hs, s) - base;
             out->active[s] = heap_live(&after_io, s) - base;
-            out->released[s] = -1; /* no API to release buffers yet */
+            out->released[s] = heap_live(&after_rel, s) - base;
         }
         out->valid = 1;
     }

@@ -508,16 +508,22 @@ static int run_callgrind(const opts *o)
         return -1;
     }
     static const char *const side_names[BENCH_SIDES] = {"server", "client"};
-    for (int key = 0; key < 2; key++) {
-        if (!(o->keys & (1 << key))) {
+    /* Full handshakes per key type, then (key 2) resumed handshakes,
+     * reported under the key name "resumed". */
+    for (int key = 0; key < 3; key++) {
+        if (key < 2 ? !(o->keys & (1 << key)) : !o->resumed) {
             continue;
         }
         for (int i = 0; i < NIMPL; i++) {
             if (!(o->only & (1 << i))) {
                 continue;
             }
-            bench_fig fig = {FIG_FULL, key, CLASP_TLS1_3_AES_128_GCM_SHA256,
-                             0,        0,   o->pki};
+            bench_fig fig = {key < 2 ? FIG_FULL : FIG_RESUMED,
+                             key < 2 ? key : BENCH_KEY_ECDSA,
+                             CLASP_TLS1_3_AES_128_GCM_SHA256,
+                             0,
+                             0,
+                             o->pki};
             void *st = impls[i]->fig_new(&fig);
             bench_meter m;
             meter_reset(&m);
@@ -528,9 +534,10 @@ static int run_callgrind(const opts *o)
             }
             for (int s = 0; s < BENCH_SIDES; s++) {
                 char name[128];
+                static const char *const key_names[3] = {"ecdsa", "rsa",
+                                                         "resumed"};
                 snprintf(name, sizeof(name), "%s %s %s %ld", impl_keys[i],
-                         key == BENCH_KEY_RSA ? "rsa" : "ecdsa", side_names[s],
-                         o->callgrind);
+                         key_names[key], side_names[s], o->callgrind);
                 bench_cg_side = s;
                 int rc = impls[i]->fig_run(st, (int)o->callgrind, &m);
                 bench_cg_side = -1;
@@ -706,10 +713,10 @@ static void print_heap(void)
            "   own = clasp's allocator hooks, or libssl's own files%s;\n"
            "   peak: most bytes held during the handshake; idle: held "
            "after it;\n"
-           "   active: after one 16 KiB record each way; released: active "
-           "with buffers\n"
-           "   released while idle (libssl SSL_MODE_RELEASE_BUFFERS; clasp "
-           "has no such API yet))\n",
+           "   active: after one 16 KiB record each way; released: idle "
+           "again with the record\n"
+           "   buffers released (clasp_release_buffers; libssl "
+           "SSL_MODE_RELEASE_BUFFERS))\n",
            split_known ? "" : " (split unknown: no file names)");
 }
 
@@ -789,8 +796,27 @@ static void eval_targets(const opts *o)
     }
     floor_target("full RSA-2048 handshake, server <= 1.08x floor", rsa,
                  BENCH_SERVER, 1.08);
-    add_target("resumed handshake <= 1.3x the X25519 floor (>= 2x libssl)", -1,
-               "n/a: clasp has no resumption yet (issue #4)");
+    const fres *res = find_fig(FIG_RESUMED, BENCH_KEY_ECDSA, 0, 0);
+    if (res != NULL && res->r[IMPL_CLASP].ok && res->r[IMPL_FLOOR].ok) {
+        const cres *c = &res->r[IMPL_CLASP];
+        const cres *fl = &res->r[IMPL_FLOOR];
+        double xs = ratio(c->cost[BENCH_SERVER], fl->cost[BENCH_SERVER]);
+        double xc = ratio(c->cost[BENCH_CLIENT], fl->cost[BENCH_CLIENT]);
+        add_target("resumed handshake <= 1.3x the X25519 floor",
+                   xs <= 1.3 && xc <= 1.3, "server %.2fx, client %.2fx", xs,
+                   xc);
+        if (res->r[IMPL_LIBSSL].ok) {
+            const cres *l = &res->r[IMPL_LIBSSL];
+            double ls = ratio(l->cost[BENCH_SERVER], c->cost[BENCH_SERVER]);
+            double lc = ratio(l->cost[BENCH_CLIENT], c->cost[BENCH_CLIENT]);
+            add_target("resumed handshake >= 2x libssl's rate",
+                       ls >= 2 && lc >= 2, "server %.2fx, client %.2fx", ls,
+                       lc);
+        }
+    } else {
+        add_target("resumed handshake <= 1.3x the X25519 floor", -1,
+                   "not measured");
+    }
     add_target("non-crypto instructions <= 250k server, <= 500k client", -1,
                "see tools/bench/callgrind.sh");
     if (heap_ok && heap_res[IMPL_CLASP].valid) {
@@ -801,9 +827,13 @@ static void eval_targets(const opts *o)
                    srv <= 25 && cli <= 25,
                    "server %.0f (%.0f clasp), client %.0f (%.0f clasp)", srv,
                    h->calls[0][0], cli, h->calls[1][0]);
-        long long idle = h->idle[0] > h->idle[1] ? h->idle[0] : h->idle[1];
-        add_target("<= 4 KiB per idle connection with buffers released", 0,
-                   "no release API; idle %lld B", idle);
+        long long rel =
+            h->released[0] > h->released[1] ? h->released[0] : h->released[1];
+        add_target("<= 4 KiB per idle connection with buffers released",
+                   rel <= 4096,
+                   "%lld B (larger side; server %lld, client "
+                   "%lld)",
+                   rel, h->released[0], h->released[1]);
         long long act =
             h->active[0] > h->active[1] ? h->active[0] : h->active[1];
         add_target("<= 36 KiB per active connection (full-size records)",

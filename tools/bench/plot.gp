@@ -13,7 +13,7 @@ set key top right
 set yrange [0:*]
 set multiplot layout 2,1 title "clasp vs OpenSSL's libssl vs the crypto floor\n".subtitle
 
-set title "Handshakes: CPU time per side (lower is better; clasp has no resumption yet)"
+set title "Handshakes: CPU time per side (lower is better)"
 set ylabel "microseconds per handshake"
 plot datadir.'/handshake.dat' using 2:xtic(1) title 'crypto floor' lc rgb '#9e9e9e', \
      '' using 3 title 'clasp' lc rgb '#1f77b4', \

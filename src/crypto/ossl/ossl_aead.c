@@ -25,13 +25,15 @@
 struct clasp_aead {
     EVP_CIPHER_CTX *cipher_ctx;
     bool ccm;       /* CCM needs the total length before the AAD */
+    int keyed_enc;  /* CCM: the direction the key was set for */
     size_t tag_len; /* 16, or 8 for CCM_8 */
+    size_t key_len; /* bytes of key[] */
+    size_t key_cap; /* bytes after the struct: key_len for CCM, else 0 */
     /* CCM only: libcrypto picks its CCM block routine for one direction
      * when the key is set, so the key is kept to re-key on a change of
-     * direction (a TLS handle never changes; tests do). */
-    int keyed_enc;
-    uint8_t key[CLASP_MAX_AEAD_KEY_LEN];
-    size_t key_len;
+     * direction (a TLS handle never changes; tests do). The other modes
+     * keep no copy (a connection's two handles stay small). */
+    uint8_t key[];
 };
 
 /* libcrypto treats a NULL input as "no data" (or, for CCM, as the length
@@ -75,7 +77,7 @@ static int key_cipher(clasp_aead *a, const EVP_CIPHER *cipher,
         return CLASP_ERR_CRYPTO;
     }
     a->keyed_enc = 1;
-    return clasp_copy(a->key, sizeof(a->key), key, a->key_len);
+    return clasp_copy(a->key, a->key_cap, key, a->key_len);
 }
 
 int clasp_ossl_aead_new(void *ctx, uint16_t suite, const uint8_t *key,
@@ -89,10 +91,13 @@ int clasp_ossl_aead_new(void *ctx, uint16_t suite, const uint8_t *key,
     const EVP_CIPHER *cipher = suite_cipher(ctx, suite);
     ENSURE(cipher != NULL, CLASP_ERR_UNSUPPORTED_ALG);
 
-    clasp_aead *a = clasp_mem_calloc(1, sizeof(*a));
+    bool ccm = suite == CLASP_TLS1_3_AES_128_CCM_SHA256 ||
+               suite == CLASP_TLS1_3_AES_128_CCM_8_SHA256;
+    size_t key_cap = ccm ? key_len : 0;
+    clasp_aead *a = clasp_mem_calloc(1, sizeof(*a) + key_cap);
     ENSURE(a != NULL, CLASP_ERR_ALLOC_FAILED);
-    a->ccm = suite == CLASP_TLS1_3_AES_128_CCM_SHA256 ||
-             suite == CLASP_TLS1_3_AES_128_CCM_8_SHA256;
+    a->ccm = ccm;
+    a->key_cap = key_cap;
     a->tag_len = s->tag_len;
     a->key_len = key_len;
     a->cipher_ctx = EVP_CIPHER_CTX_new();
@@ -159,6 +164,69 @@ static int seal_record(clasp_aead *a, const uint8_t *nonce, const uint8_t *aad,
     params[1] = OSSL_PARAM_construct_end();
     if (EVP_CIPHER_CTX_get_params(a->cipher_ctx, params) != 1) {
         return CLASP_ERR_CRYPTO;
+    }
+    return CLASP_OK;
+}
+
+/* GCM and ChaCha20-Poly1305 take the text in several updates; CCM wants
+ * it in one (OpenSSL 3 docs, EVP_EncryptInit(3) "CCM Mode"), so for CCM
+ * the two parts are put together in out first. */
+static int seal2_record(clasp_aead *a, const uint8_t *nonce, const uint8_t *aad,
+                        size_t aad_len, const uint8_t *in, size_t in_len,
+                        const uint8_t *tail, size_t tail_len, uint8_t *out)
+{
+    if (a->ccm) {
+        if (in_len > 0 && out != in) {
+            memmove(out, in, in_len);
+        }
+        if (tail_len > 0) {
+            memcpy(out + in_len, tail, tail_len);
+        }
+        return seal_record(a, nonce, aad, aad_len, out, in_len + tail_len, out);
+    }
+    int outl = 0;
+    int finl = 0;
+    TRY(start_record(a, 1, nonce, NULL, aad, aad_len, in_len + tail_len));
+    if (in_len > 0 &&
+        (EVP_CipherUpdate(a->cipher_ctx, out, &outl, in, (int)in_len) != 1 ||
+         (size_t)outl != in_len)) {
+        return CLASP_ERR_CRYPTO;
+    }
+    if (tail_len > 0 && (EVP_CipherUpdate(a->cipher_ctx, out + in_len, &outl,
+                                          tail, (int)tail_len) != 1 ||
+                         (size_t)outl != tail_len)) {
+        return CLASP_ERR_CRYPTO;
+    }
+    if (EVP_CipherFinal_ex(a->cipher_ctx, empty_buf, &finl) != 1 || finl != 0) {
+        return CLASP_ERR_CRYPTO;
+    }
+    OSSL_PARAM params[2];
+    params[0] = OSSL_PARAM_construct_octet_string(
+        OSSL_CIPHER_PARAM_AEAD_TAG, out + in_len + tail_len, a->tag_len);
+    params[1] = OSSL_PARAM_construct_end();
+    if (EVP_CIPHER_CTX_get_params(a->cipher_ctx, params) != 1) {
+        return CLASP_ERR_CRYPTO;
+    }
+    return CLASP_OK;
+}
+
+int clasp_ossl_aead_seal2(clasp_aead *a, const uint8_t *nonce,
+                          const uint8_t *aad, size_t aad_len, const uint8_t *in,
+                          size_t in_len, const uint8_t *tail, size_t tail_len,
+                          uint8_t *out)
+{
+    ENSURE(a != NULL && nonce != NULL && out != NULL, CLASP_ERR_BAD_INPUT_DATA);
+    ENSURE(aad_len <= INT_MAX && in_len <= INT_MAX - a->tag_len &&
+               tail_len <= INT_MAX - a->tag_len - in_len,
+           CLASP_ERR_BAD_INPUT_DATA);
+    ENSURE((aad != NULL || aad_len == 0) && (in != NULL || in_len == 0) &&
+               (tail != NULL || tail_len == 0),
+           CLASP_ERR_BAD_INPUT_DATA);
+    int rc =
+        seal2_record(a, nonce, aad, aad_len, in, in_len, tail, tail_len, out);
+    if (rc < 0) {
+        clasp_memzero(out, in_len + tail_len + a->tag_len);
+        return clasp_ossl_fail(rc);
     }
     return CLASP_OK;
 }
@@ -238,5 +306,5 @@ void clasp_ossl_aead_free(clasp_aead *a)
     }
     /* EVP_CIPHER_CTX_free cleanses the key schedule. */
     EVP_CIPHER_CTX_free(a->cipher_ctx);
-    clasp_free_secret(a, sizeof(*a));
+    clasp_free_secret(a, sizeof(*a) + a->key_cap);
 }

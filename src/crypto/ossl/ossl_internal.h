@@ -81,6 +81,11 @@ CLASP_MUST_USE int clasp_ossl_aead_seal(clasp_aead *a, const uint8_t *nonce,
                                         const uint8_t *aad, size_t aad_len,
                                         const uint8_t *in, size_t in_len,
                                         uint8_t *out);
+CLASP_MUST_USE int clasp_ossl_aead_seal2(clasp_aead *a, const uint8_t *nonce,
+                                         const uint8_t *aad, size_t aad_len,
+                                         const uint8_t *in, size_t in_len,
+                                         const uint8_t *tail, size_t tail_len,
+                                         uint8_t *out);
 CLASP_MUST_USE int clasp_ossl_aead_open(clasp_aead *a, const uint8_t *nonce,
                                         const uint8_t *aad, size_t aad_len,
                                         const uint8_t *in, size_t in_len,
@@ -107,6 +112,9 @@ CLASP_MUST_USE int clasp_ossl_pkey_load_private(void *ctx, const uint8_t *data,
                                                 clasp_pkey **out);
 CLASP_MUST_USE int clasp_ossl_pkey_from_cert(void *ctx, const uint8_t *der,
                                              size_t len, clasp_pkey **out);
+/* The public key of a parsed certificate (x keeps its own reference). */
+CLASP_MUST_USE int clasp_ossl_pkey_from_x509(const clasp_ossl_ctx *c, X509 *x,
+                                             clasp_pkey **out);
 bool clasp_ossl_pkey_fits(const clasp_pkey *k, uint16_t sig_alg);
 bool clasp_ossl_pkey_same_public(const clasp_pkey *a, const clasp_pkey *b);
 CLASP_MUST_USE int clasp_ossl_sign(void *ctx, const clasp_pkey *k,
@@ -135,7 +143,8 @@ CLASP_MUST_USE int clasp_ossl_trust_add_default(clasp_trust *t);
 void clasp_ossl_trust_free(clasp_trust *t);
 CLASP_MUST_USE int clasp_ossl_verify_chain(void *ctx, const clasp_trust *t,
                                            const clasp_span *chain, size_t n,
-                                           const clasp_verify_opts *opts);
+                                           const clasp_verify_opts *opts,
+                                           clasp_pkey **leaf_key);
 CLASP_MUST_USE int
 clasp_ossl_trust_names(const clasp_trust *t,
                        int (*fn)(void *arg, const uint8_t *dn, size_t len),

@@ -111,6 +111,7 @@ static void set_ops(clasp_provider *p)
     p->hkdf_expand = clasp_ossl_hkdf_expand;
     p->aead_new = clasp_ossl_aead_new;
     p->aead_seal = clasp_ossl_aead_seal;
+    p->aead_seal2 = clasp_ossl_aead_seal2;
     p->aead_open = clasp_ossl_aead_open;
     p->aead_free = clasp_ossl_aead_free;
     p->kx_new = clasp_ossl_kx_new;

@@ -373,30 +373,26 @@ cleanup:
     return CLASP_OK;
 }
 
+int clasp_ossl_pkey_from_x509(const clasp_ossl_ctx *c, X509 *x,
+                              clasp_pkey **out)
+{
+    *out = NULL;
+    EVP_PKEY *pkey = X509_get0_pubkey(x);
+    ENSURE(pkey != NULL, CLASP_ERR_BAD_CERTIFICATE);
+    ENSURE(named_curve_or_not_ec(pkey), CLASP_ERR_UNSUPPORTED_CERTIFICATE);
+    ENSURE(EVP_PKEY_up_ref(pkey) == 1, CLASP_ERR_CRYPTO);
+    return wrap_pkey(c, pkey, out);
+}
+
 int clasp_ossl_pkey_from_cert(void *ctx, const uint8_t *der, size_t len,
                               clasp_pkey **out)
 {
     ENSURE(out != NULL && der != NULL, CLASP_ERR_BAD_INPUT_DATA);
     *out = NULL;
     const clasp_ossl_ctx *c = ctx;
-    int rc = CLASP_ERR_BAD_CERTIFICATE;
     X509 *x = NULL;
-    EVP_PKEY *pkey = NULL;
     TRY(clasp_ossl_x509_parse(c, der, len, &x));
-    pkey = X509_get0_pubkey(x);
-    if (pkey == NULL) {
-        goto cleanup;
-    }
-    if (!named_curve_or_not_ec(pkey)) {
-        rc = CLASP_ERR_UNSUPPORTED_CERTIFICATE;
-        goto cleanup;
-    }
-    if (EVP_PKEY_up_ref(pkey) != 1) {
-        rc = CLASP_ERR_CRYPTO;
-        goto cleanup;
-    }
-    rc = wrap_pkey(c, pkey, out);
-cleanup:
+    int rc = clasp_ossl_pkey_from_x509(c, x, out);
     X509_free(x);
     if (rc < 0) {
         return clasp_ossl_fail(rc);

@@ -400,8 +400,12 @@ cleanup:
 
 int clasp_ossl_verify_chain(void *ctx, const clasp_trust *t,
                             const clasp_span *chain, size_t n,
-                            const clasp_verify_opts *opts)
+                            const clasp_verify_opts *opts,
+                            clasp_pkey **leaf_key)
 {
+    if (leaf_key != NULL) {
+        *leaf_key = NULL;
+    }
     ENSURE(t != NULL && opts != NULL && chain != NULL,
            CLASP_ERR_BAD_INPUT_DATA);
     /* RFC 8446 §4.4.2.4: an empty certificate list is the caller's
@@ -426,6 +430,11 @@ int clasp_ossl_verify_chain(void *ctx, const clasp_trust *t,
     }
     if (rc == CLASP_OK) {
         rc = verify_parsed(c, t, leaf, untrusted, opts);
+    }
+    if (rc == CLASP_OK && leaf_key != NULL) {
+        /* The leaf's key from the certificate already parsed: a peer's
+         * leaf is parsed once per handshake. */
+        rc = clasp_ossl_pkey_from_x509(c, leaf, leaf_key);
     }
     sk_X509_pop_free(untrusted, X509_free);
     X509_free(leaf);

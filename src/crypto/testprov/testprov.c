@@ -212,10 +212,10 @@ static int tp_trust_new(void *ctx, clasp_trust **out)
 
 static int tp_verify_chain(void *ctx, const clasp_trust *t,
                            const clasp_span *chain, size_t n,
-                           const clasp_verify_opts *opts)
+                           const clasp_verify_opts *opts, clasp_pkey **leaf_key)
 {
     clasp_provider *in = tp_of(ctx)->inner;
-    return in->verify_chain(in->ctx, t, chain, n, opts);
+    return in->verify_chain(in->ctx, t, chain, n, opts, leaf_key);
 }
 
 /* ---- AEAD, with the null mode -----------------------------------------------
@@ -432,6 +432,7 @@ static void set_ops(clasp_provider *p, const clasp_provider *in)
     p->hkdf_expand = tp_hkdf_expand;
     p->aead_new = tp_aead_new;
     p->aead_seal = tp_aead_seal;
+    p->aead_seal2 = NULL; /* every seal goes through tp_aead_seal */
     p->aead_open = tp_aead_open;
     p->aead_free = tp_aead_free;
     p->kx_new = tp_kx_new;

@@ -404,6 +404,66 @@ static void expect_open_fails(clasp_provider *p, clasp_aead *a,
     }
 }
 
+/* aead_seal2 (content and a tail sealed without being put together)
+ * gives exactly aead_seal's record, at every split, in place or not; the
+ * test provider leaves it out (records then go through aead_seal). */
+static void test_aead_seal2(void **state)
+{
+    clasp_provider *p = prov_of(state);
+    if (strcmp(p->name, "openssl") != 0) {
+        assert_null(p->aead_seal2);
+        return;
+    }
+    assert_non_null(p->aead_seal2);
+    static const size_t splits[] = {0, 1, 15, 16, 17, 64, 99, 100};
+    for (size_t s = 0; s < COUNT(all_suites); s++) {
+        const clasp_suite *suite = clasp_suite_find(all_suites[s]);
+        assert_non_null(suite);
+        uint8_t key[32], nonce[12], aad[5] = {23, 3, 3, 0, 0};
+        uint8_t pt[100], want[116], ct[116], buf[116], out[116];
+        for (size_t i = 0; i < sizeof(key); i++) {
+            key[i] = (uint8_t)(i * 5 + s);
+        }
+        for (size_t i = 0; i < sizeof(pt); i++) {
+            pt[i] = (uint8_t)(i * 3 + 1);
+        }
+        memset(nonce, 0xa5, sizeof(nonce));
+        size_t tag = suite->tag_len, len = sizeof(pt) + tag;
+        aad[4] = (uint8_t)len;
+        clasp_aead *a = NULL;
+        assert_clasp_ok(
+            p->aead_new(p->ctx, all_suites[s], key, suite->key_len, &a));
+        assert_clasp_ok(p->aead_seal(a, nonce, aad, 5, pt, sizeof(pt), want));
+        for (size_t k = 0; k < COUNT(splits); k++) {
+            size_t n = splits[k];
+            memset(ct, 0, sizeof(ct));
+            assert_clasp_ok(p->aead_seal2(a, nonce, aad, 5, pt, n, pt + n,
+                                          sizeof(pt) - n, ct));
+            assert_memory_equal(ct, want, len);
+            /* in place: the content already where the record goes */
+            memset(buf, 0, sizeof(buf));
+            memcpy(buf, pt, n);
+            assert_clasp_ok(p->aead_seal2(a, nonce, aad, 5, buf, n, pt + n,
+                                          sizeof(pt) - n, buf));
+            assert_memory_equal(buf, want, len);
+            assert_clasp_ok(p->aead_open(a, nonce, aad, 5, buf, len, out));
+            assert_memory_equal(out, pt, sizeof(pt));
+        }
+        /* nothing at all: a tag alone, as aead_seal makes it */
+        assert_clasp_ok(p->aead_seal(a, nonce, aad, 5, NULL, 0, want));
+        assert_clasp_ok(p->aead_seal2(a, nonce, aad, 5, NULL, 0, NULL, 0, ct));
+        assert_memory_equal(ct, want, tag);
+        /* bad arguments */
+        assert_clasp_err(p->aead_seal2(a, nonce, aad, 5, pt, 10, NULL, 1, ct),
+                         CLASP_ERR_BAD_INPUT_DATA);
+        assert_clasp_err(p->aead_seal2(a, nonce, aad, 5, NULL, 1, pt, 1, ct),
+                         CLASP_ERR_BAD_INPUT_DATA);
+        assert_clasp_err(p->aead_seal2(a, nonce, aad, 5, pt, 1, pt, 1, NULL),
+                         CLASP_ERR_BAD_INPUT_DATA);
+        p->aead_free(a);
+    }
+}
+
 static void test_aead_tamper(void **state)
 {
     clasp_provider *p = prov_of(state);
@@ -686,7 +746,8 @@ static void test_kx_agree_and_reject(void **state)
         cmocka_unit_test(test_hkdf_tls_edges),                                 \
         cmocka_unit_test(test_aead_kat),                                       \
         cmocka_unit_test(test_aead_ccm16_body),                                \
-        cmocka_unit_test(test_aead_tamper), cmocka_unit_test(test_kx_rfc7748), \
+        cmocka_unit_test(test_aead_seal2), cmocka_unit_test(test_aead_tamper), \
+        cmocka_unit_test(test_kx_rfc7748),                                     \
         cmocka_unit_test(test_kx_rfc5903_p256),                                \
         cmocka_unit_test(test_kx_agree_and_reject)
 

@@ -351,7 +351,7 @@ static int verify_file(clasp_provider *p, const clasp_trust *t,
     size_t n = 0;
     clasp_span *ders = load_certs(p, path, &n);
     clasp_verify_opts opts = {host, purpose, 10, now};
-    int rc = p->verify_chain(p->ctx, t, ders, n, &opts);
+    int rc = p->verify_chain(p->ctx, t, ders, n, &opts, NULL);
     clasp_mem_free(ders);
     return rc;
 }
@@ -401,6 +401,56 @@ static void test_x509_good_chains(void **state)
             verify_file(p, t, path, "localhost", CLASP_PURPOSE_SERVER, 0),
             CLASP_ERR_UNKNOWN_CA);
     }
+    p->trust_free(t);
+}
+
+/* verify_chain hands back the leaf's public key on success (the leaf is
+ * parsed once per handshake), and nothing on failure. */
+static void test_x509_leaf_key(void **state)
+{
+    clasp_provider *p = prov_of(state);
+    clasp_trust *t = trust_from(p, "pki/all-roots.pem");
+    clasp_pkey *sentinel = (clasp_pkey *)(uintptr_t)1;
+    for (size_t k = 0; k < COUNT(kinds); k++) {
+        char path[128];
+        snprintf(path, sizeof(path), "pki/%s/chain.pem", kinds[k].dir);
+        size_t n = 0;
+        clasp_span *ders = load_certs(p, path, &n);
+        clasp_verify_opts opts = {"localhost", CLASP_PURPOSE_SERVER, 10, 0};
+        clasp_pkey *key = sentinel;
+        assert_clasp_ok(p->verify_chain(p->ctx, t, ders, n, &opts, &key));
+        assert_non_null(key);
+        assert_ptr_not_equal(key, sentinel);
+        /* the same key as the leaf certificate's and the private key's */
+        snprintf(path, sizeof(path), "pki/%s/leaf.pem", kinds[k].dir);
+        clasp_pkey *from_cert = cert_key(p, path);
+        assert_true(p->pkey_same_public(key, from_cert));
+        assert_true(p->pkey_fits(key, kinds[k].fits[0]));
+        p->pkey_free(from_cert);
+        p->pkey_free(key);
+        /* a failed verification gives no key */
+        opts.host = "other.test";
+        key = sentinel;
+        assert_clasp_err(p->verify_chain(p->ctx, t, ders, n, &opts, &key),
+                         CLASP_ERR_HOSTNAME_MISMATCH);
+        assert_null(key);
+        key = sentinel;
+        assert_clasp_err(p->verify_chain(p->ctx, t, ders, 1, &opts, &key),
+                         CLASP_ERR_UNKNOWN_CA);
+        assert_null(key);
+        clasp_mem_free(ders);
+    }
+    /* another hierarchy's leaf is not the key of this one */
+    size_t n = 0;
+    clasp_span *ders = load_certs(p, "pki/ecdsa-p256/chain.pem", &n);
+    clasp_verify_opts opts = {"localhost", CLASP_PURPOSE_SERVER, 10, 0};
+    clasp_pkey *key = NULL;
+    assert_clasp_ok(p->verify_chain(p->ctx, t, ders, n, &opts, &key));
+    clasp_pkey *other = cert_key(p, "pki/ecdsa-p384/leaf.pem");
+    assert_false(p->pkey_same_public(key, other));
+    p->pkey_free(other);
+    p->pkey_free(key);
+    clasp_mem_free(ders);
     p->trust_free(t);
 }
 
@@ -455,9 +505,9 @@ static void test_x509_bad_chains(void **state)
     clasp_span *ders = load_certs(p, "pki/ecdsa-p256/chain.pem", &n);
     assert_int_equal(n, 2);
     clasp_verify_opts opts = {"localhost", S, 2, 0};
-    assert_clasp_ok(p->verify_chain(p->ctx, t, ders, n, &opts));
+    assert_clasp_ok(p->verify_chain(p->ctx, t, ders, n, &opts, NULL));
     opts.max_depth = 1;
-    assert_clasp_err(p->verify_chain(p->ctx, t, ders, n, &opts),
+    assert_clasp_err(p->verify_chain(p->ctx, t, ders, n, &opts, NULL),
                      CLASP_ERR_CERTIFICATE_UNKNOWN);
     opts.max_depth = 10;
 
@@ -466,20 +516,20 @@ static void test_x509_bad_chains(void **state)
     assert_true(ders[0].len + 1 <= sizeof(buf));
     memcpy(buf, ders[0].p, ders[0].len);
     clasp_span bad[2] = {{buf, ders[0].len - 1}, ders[1]};
-    assert_clasp_err(p->verify_chain(p->ctx, t, bad, 2, &opts),
+    assert_clasp_err(p->verify_chain(p->ctx, t, bad, 2, &opts, NULL),
                      CLASP_ERR_BAD_CERTIFICATE);
     buf[ders[0].len] = 0;
     bad[0].len = ders[0].len + 1;
-    assert_clasp_err(p->verify_chain(p->ctx, t, bad, 2, &opts),
+    assert_clasp_err(p->verify_chain(p->ctx, t, bad, 2, &opts, NULL),
                      CLASP_ERR_BAD_CERTIFICATE);
     memset(buf, 0x30, 64);
     bad[0].len = 64;
-    assert_clasp_err(p->verify_chain(p->ctx, t, bad, 2, &opts),
+    assert_clasp_err(p->verify_chain(p->ctx, t, bad, 2, &opts, NULL),
                      CLASP_ERR_BAD_CERTIFICATE);
     /* a garbage intermediate is a bad certificate too */
     bad[0] = ders[0];
     bad[1].p = buf;
-    assert_clasp_err(p->verify_chain(p->ctx, t, bad, 2, &opts),
+    assert_clasp_err(p->verify_chain(p->ctx, t, bad, 2, &opts, NULL),
                      CLASP_ERR_BAD_CERTIFICATE);
     /* a corrupted signature on the leaf */
     memcpy(buf, ders[0].p, ders[0].len);
@@ -487,18 +537,18 @@ static void test_x509_bad_chains(void **state)
     bad[0].p = buf;
     bad[0].len = ders[0].len;
     bad[1] = ders[1];
-    assert_clasp_err(p->verify_chain(p->ctx, t, bad, 2, &opts),
+    assert_clasp_err(p->verify_chain(p->ctx, t, bad, 2, &opts, NULL),
                      CLASP_ERR_BAD_CERTIFICATE);
     /* an intermediate of another hierarchy */
     size_t n2 = 0;
     clasp_span *other = load_certs(p, "pki/ecdsa-p384/chain.pem", &n2);
     bad[0] = ders[0];
     bad[1] = other[1];
-    assert_clasp_err(p->verify_chain(p->ctx, t, bad, 2, &opts),
+    assert_clasp_err(p->verify_chain(p->ctx, t, bad, 2, &opts, NULL),
                      CLASP_ERR_UNKNOWN_CA);
     /* extra unrelated certificates are ignored */
     clasp_span extra[3] = {ders[0], ders[1], other[0]};
-    assert_clasp_ok(p->verify_chain(p->ctx, t, extra, 3, &opts));
+    assert_clasp_ok(p->verify_chain(p->ctx, t, extra, 3, &opts, NULL));
     clasp_mem_free(other);
     clasp_mem_free(ders);
 
@@ -597,6 +647,7 @@ static void test_x509_trust_names(void **state)
         cmocka_unit_test(test_key_loading),         \
         cmocka_unit_test(test_x509_good_chains),    \
         cmocka_unit_test(test_x509_bad_chains),     \
+        cmocka_unit_test(test_x509_leaf_key),       \
         cmocka_unit_test(test_x509_decode),         \
         cmocka_unit_test(test_x509_trust_names)
 
