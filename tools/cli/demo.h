@@ -50,7 +50,6 @@ typedef struct client_result {
     uint64_t hs2_out, hs2_in;
     int resumed, kex2, group2, tickets;
     /* The 0-RTT connection. */
-    double t_fork; /* the server process (and its store) starts after */
     double waited_ms;
     double t2;
     double hs3_ms;
