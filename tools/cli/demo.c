@@ -212,12 +212,6 @@ static int send_app(demo_log *l, clasp_context *ssl, cli_sock *s,
     return cli_session_write_all(ssl, s, (const unsigned char *)data, len);
 }
 
-static int send_close(demo_log *l, clasp_context *ssl, cli_sock *s)
-{
-    log_event(l, EV_ALERT, "Alert close_notify", 2, NULL);
-    return cli_session_close(ssl, s);
-}
-
 /* Read until buf holds want (a substring) or the peer closes. */
 static int read_until(clasp_context *ssl, cli_sock *s, char *buf, size_t cap,
                       const char *want)
@@ -239,10 +233,15 @@ static int read_until(clasp_context *ssl, cli_sock *s, char *buf, size_t cap,
     return 0;
 }
 
-static int wait_close(clasp_context *ssl, cli_sock *s)
+/* close_notify both ways: ours, then the peer's (read until it comes). */
+static int close_both(demo_log *l, clasp_context *ssl, cli_sock *s)
 {
+    log_event(l, EV_ALERT, "Alert close_notify", 2, NULL);
+    int n = cli_session_close(ssl, s);
+    if (n != 0) {
+        return n;
+    }
     unsigned char buf[256];
-    int n;
     do {
         n = cli_session_read(ssl, s, buf, sizeof(buf));
     } while (n > 0);
@@ -287,10 +286,7 @@ static int server_script(demo_log *l, clasp_context *ssl, cli_sock *s)
      * (see the CLI report), and HTTP/1.0-style servers close first
      * anyway. */
     if (rc == 0) {
-        rc = send_close(l, ssl, s);
-    }
-    if (rc == 0) {
-        rc = wait_close(ssl, s);
+        rc = close_both(l, ssl, s);
     }
     const char *sni = clasp_get_hostname(ssl);
     const char *alpn = clasp_get_alpn_protocol(ssl);
@@ -323,10 +319,7 @@ static int server_script_resumed(demo_log *l, clasp_context *ssl, cli_sock *s)
         rc = send_app(l, ssl, s, buf);
     }
     if (rc == 0) {
-        rc = send_close(l, ssl, s);
-    }
-    if (rc == 0) {
-        rc = wait_close(ssl, s);
+        rc = close_both(l, ssl, s);
     }
     if (rc != 0) {
         char why[100];
@@ -386,10 +379,7 @@ static int server_script_early(demo_log *l, clasp_context *ssl, cli_sock *s)
         rc = send_app(l, ssl, s, buf);
     }
     if (rc == 0) {
-        rc = send_close(l, ssl, s);
-    }
-    if (rc == 0) {
-        rc = wait_close(ssl, s);
+        rc = close_both(l, ssl, s);
     }
     if (rc != 0) {
         char why[100];
@@ -434,6 +424,35 @@ static void run_server(const demo_opts *d, int listen_fd, int pipe_fd)
     _exit(rc == 0 ? 0 : 1);
 }
 
+/* A client connection to target: socket, context, host name, the
+ * session to resume (or NULL), the socket as its transport. */
+static int client_connect(clasp_config *conf, const char *target,
+                          const clasp_session *sess, cli_sock *s,
+                          clasp_context **out)
+{
+    *out = NULL;
+    int rc = cli_net_connect(target, CLI_DEFAULT_TIMEOUT_MS, s);
+    if (rc != 0) {
+        return rc;
+    }
+    clasp_context *ssl = clasp_new();
+    if (ssl == NULL) {
+        return CLASP_ERR_ALLOC_FAILED;
+    }
+    *out = ssl;
+    rc = clasp_setup(ssl, conf);
+    if (rc == 0) {
+        rc = clasp_set_hostname(ssl, "localhost");
+    }
+    if (rc == 0 && sess != NULL) {
+        rc = clasp_set_session(ssl, sess);
+    }
+    if (rc == 0) {
+        clasp_set_bio(ssl, s, cli_sock_send, cli_sock_recv, NULL);
+    }
+    return rc;
+}
+
 static int client_script(demo_log *l, clasp_context *ssl, cli_sock *s,
                          client_result *res)
 {
@@ -473,10 +492,7 @@ static int client_script(demo_log *l, clasp_context *ssl, cli_sock *s,
         rc = read_until(ssl, s, buf, sizeof(buf), "pong\n");
     }
     if (rc == 0) {
-        rc = send_close(l, ssl, s);
-    }
-    if (rc == 0) {
-        rc = wait_close(ssl, s);
+        rc = close_both(l, ssl, s);
     }
     res->total_out = s->bytes_out;
     res->total_in = s->bytes_in;
@@ -503,10 +519,7 @@ static int client_script_resumed(demo_log *l, clasp_context *ssl, cli_sock *s,
         rc = read_until(ssl, s, buf, sizeof(buf), "resumed\n");
     }
     if (rc == 0) {
-        rc = send_close(l, ssl, s);
-    }
-    if (rc == 0) {
-        rc = wait_close(ssl, s);
+        rc = close_both(l, ssl, s);
     }
     return rc;
 }
@@ -517,19 +530,8 @@ static int client_resume(demo_log *l, clasp_config *conf, const char *target,
 {
     cli_sock s = {.fd = -1};
     clasp_context *ssl = NULL;
-    int rc = cli_net_connect(target, CLI_DEFAULT_TIMEOUT_MS, &s);
+    int rc = client_connect(conf, target, sess, &s, &ssl);
     if (rc == 0) {
-        ssl = clasp_new();
-        rc = ssl != NULL ? clasp_setup(ssl, conf) : CLASP_ERR_ALLOC_FAILED;
-    }
-    if (rc == 0) {
-        rc = clasp_set_hostname(ssl, "localhost");
-    }
-    if (rc == 0) {
-        rc = clasp_set_session(ssl, sess);
-    }
-    if (rc == 0) {
-        clasp_set_bio(ssl, &s, cli_sock_send, cli_sock_recv, NULL);
         rc = client_script_resumed(l, ssl, &s, res);
     }
     if (rc != 0) {
@@ -563,23 +565,10 @@ static int client_early(demo_log *l, clasp_config *conf, const char *target,
     }
     cli_sock s = {.fd = -1, .timeout_ms = CLI_DEFAULT_TIMEOUT_MS};
     clasp_context *ssl = NULL;
-    int rc = cli_net_connect(target, CLI_DEFAULT_TIMEOUT_MS, &s);
-    if (rc == 0) {
-        ssl = clasp_new();
-        rc = ssl != NULL ? clasp_setup(ssl, conf) : CLASP_ERR_ALLOC_FAILED;
-    }
-    if (rc == 0) {
-        rc = clasp_set_hostname(ssl, "localhost");
-    }
-    if (rc == 0) {
-        rc = clasp_set_session(ssl, sess);
-    }
+    int rc = client_connect(conf, target, sess, &s, &ssl);
     size_t len = sizeof(req) - 1;
     size_t sent = 0;
-    if (rc == 0) {
-        clasp_set_bio(ssl, &s, cli_sock_send, cli_sock_recv, NULL);
-        res->t2 = cli_now_ms();
-    }
+    res->t2 = cli_now_ms();
     for (int guard = 0; rc == 0 && sent < len && guard < 100; guard++) {
         int n = clasp_write_early_data(ssl, (const unsigned char *)req + sent,
                                        len - sent);
@@ -623,10 +612,7 @@ static int client_early(demo_log *l, clasp_config *conf, const char *target,
         rc = read_until(ssl, &s, buf, sizeof(buf), "0-RTT\n");
     }
     if (rc == 0) {
-        rc = send_close(l, ssl, &s);
-    }
-    if (rc == 0) {
-        rc = wait_close(ssl, &s);
+        rc = close_both(l, ssl, &s);
     }
     if (rc != 0) {
         cli_session_report_error("demo client (0-RTT)", ssl, rc);
@@ -709,17 +695,9 @@ int cli_demo_main(int argc, char **argv)
     snprintf(target, sizeof(target), "127.0.0.1:%d", port);
     int rc = demo_config(CLASP_IS_CLIENT, &d, &l, &conf);
     if (rc == 0) {
-        rc = cli_net_connect(target, CLI_DEFAULT_TIMEOUT_MS, &s);
+        rc = client_connect(conf, target, NULL, &s, &ssl);
     }
     if (rc == 0) {
-        ssl = clasp_new();
-        rc = ssl != NULL ? clasp_setup(ssl, conf) : CLASP_ERR_ALLOC_FAILED;
-    }
-    if (rc == 0) {
-        rc = clasp_set_hostname(ssl, "localhost");
-    }
-    if (rc == 0) {
-        clasp_set_bio(ssl, &s, cli_sock_send, cli_sock_recv, NULL);
         rc = client_script(&l, ssl, &s, &res);
     }
     if (rc != 0) {
