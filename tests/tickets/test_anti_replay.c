@@ -6,9 +6,9 @@
  * exactly once. */
 #include "testlib.h"
 
-#include <pthread.h>
 #include <string.h>
 
+#include "race.h"
 #include "tickets/anti_replay.h"
 
 static void key_of(uint32_t i, uint8_t *key)
@@ -65,32 +65,12 @@ static void bounded(void **state)
 
 /* Threads racing on the same keys: each key is "new" for exactly one of
  * them (the store's mutex makes check-and-insert atomic). */
-#define RACE_THREADS 4
+#define RACE_THREADS 4u
 #define RACE_KEYS 1024u
 
-struct race {
-    struct clasp_replay_mem *s;
-    uint32_t fresh; /* keys this thread saw as new */
-    uint32_t seen;
-    int errors;
-};
-
-static void *race_run(void *arg)
+static int mem_check(void *arg, const uint8_t *key, size_t len)
 {
-    struct race *r = arg;
-    uint8_t k[CLASP_REPLAY_KEY_LEN];
-    for (uint32_t i = 0; i < RACE_KEYS; i++) {
-        key_of(i, k);
-        int rc = clasp_replay_mem_check(r->s, k, sizeof(k), 100000, 10);
-        if (rc == 0) {
-            r->fresh++;
-        } else if (rc == 1) {
-            r->seen++;
-        } else {
-            r->errors++;
-        }
-    }
-    return NULL;
+    return clasp_replay_mem_check(arg, key, len, 100000, 10);
 }
 
 static void threads_once(void **state)
@@ -98,23 +78,10 @@ static void threads_once(void **state)
     (void)state;
     struct clasp_replay_mem *s = NULL;
     assert_clasp_ok(clasp_replay_mem_new(0, &s));
-    struct race r[RACE_THREADS];
-    pthread_t th[RACE_THREADS];
-    memset(r, 0, sizeof(r));
-    for (int i = 0; i < RACE_THREADS; i++) {
-        r[i].s = s;
-        assert_int_equal(pthread_create(&th[i], NULL, race_run, &r[i]), 0);
-    }
-    uint32_t fresh = 0;
-    uint32_t seen = 0;
-    for (int i = 0; i < RACE_THREADS; i++) {
-        assert_int_equal(pthread_join(th[i], NULL), 0);
-        assert_int_equal(r[i].errors, 0);
-        fresh += r[i].fresh;
-        seen += r[i].seen;
-    }
-    assert_int_equal(fresh, RACE_KEYS);
-    assert_int_equal(seen, (RACE_THREADS - 1) * RACE_KEYS);
+    tp_race_result r = tp_race(mem_check, s, RACE_THREADS, RACE_KEYS);
+    assert_int_equal(r.errors, 0);
+    assert_int_equal(r.fresh, RACE_KEYS);
+    assert_int_equal(r.seen, (RACE_THREADS - 1) * RACE_KEYS);
     clasp_replay_mem_free(s);
 }
 

@@ -21,7 +21,6 @@
 #include <fcntl.h>
 #include <hiredis/hiredis.h>
 #include <netinet/in.h>
-#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,6 +33,7 @@
 #include "clasp/clasp_redis.h"
 #include "hs/hs.h"
 #include "pipe.h"
+#include "race.h"
 
 #define WINDOW_MS 1000u
 
@@ -604,34 +604,12 @@ static void stopped_killed_restarted(void **state)
 /* One store shared by threads (one config, many connections): each key
  * is new for exactly one of them (the store's mutex around its one
  * connection). */
-#define RACE_THREADS 4
-#define RACE_KEYS 64
+#define RACE_THREADS 4u
+#define RACE_KEYS 64u
 
-struct race {
-    clasp_redis_store *st;
-    int fresh;
-    int seen;
-    int errors;
-};
-
-static void *race_run(void *arg)
+static int redis_check(void *arg, const uint8_t *key, size_t len)
 {
-    struct race *r = arg;
-    uint8_t key[32];
-    memset(key, 0x77, sizeof(key));
-    for (int i = 0; i < RACE_KEYS; i++) {
-        key[0] = (uint8_t)i;
-        int rc =
-            clasp_redis_store_check(r->st, key, sizeof(key), wall_ms() + 5000);
-        if (rc == 0) {
-            r->fresh++;
-        } else if (rc == 1) {
-            r->seen++;
-        } else {
-            r->errors++;
-        }
-    }
-    return NULL;
+    return clasp_redis_store_check(arg, key, len, wall_ms() + 5000);
 }
 
 static void threads_share_store(void **state)
@@ -642,23 +620,10 @@ static void threads_share_store(void **state)
     clasp_config *sc = tp_server_conf("ecdsa-p256");
     assert_clasp_ok(clasp_redis_store_use(sc, st, WINDOW_MS));
     age_store(st);
-    struct race r[RACE_THREADS];
-    pthread_t th[RACE_THREADS];
-    memset(r, 0, sizeof(r));
-    for (int i = 0; i < RACE_THREADS; i++) {
-        r[i].st = st;
-        assert_int_equal(pthread_create(&th[i], NULL, race_run, &r[i]), 0);
-    }
-    int fresh = 0;
-    int seen = 0;
-    for (int i = 0; i < RACE_THREADS; i++) {
-        assert_int_equal(pthread_join(th[i], NULL), 0);
-        assert_int_equal(r[i].errors, 0);
-        fresh += r[i].fresh;
-        seen += r[i].seen;
-    }
-    assert_int_equal(fresh, RACE_KEYS);
-    assert_int_equal(seen, (RACE_THREADS - 1) * RACE_KEYS);
+    tp_race_result r = tp_race(redis_check, st, RACE_THREADS, RACE_KEYS);
+    assert_int_equal(r.errors, 0);
+    assert_int_equal(r.fresh, RACE_KEYS);
+    assert_int_equal(r.seen, (RACE_THREADS - 1) * RACE_KEYS);
     clasp_redis_stats x = stats_of(st);
     assert_int_equal(x.fresh, RACE_KEYS);
     assert_int_equal(x.connects, 1);
